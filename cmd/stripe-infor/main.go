@@ -1,0 +1,114 @@
+// Command stripe-infor is the one binary of the Stripe → Infor pipeline. Each
+// stage runs as its own subcommand in production; `dev` runs them all, with
+// an embedded broker, schema registry and Redis, on one machine.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// pending names the subcommands DESIGN.md reserves that later issues build.
+var pending = map[string]string{
+	"processor":      "the processors (issue: Processors: Stripe events to Avro Infor commands)",
+	"sink":           "the Infor sink (issue: Infor sink: exactly-once effect)",
+	"infor-emulator": "the Infor emulator (issue: Infor connector and a faithful Infor emulator)",
+	"replay":         "the replay tool (issue: Operate and deploy)",
+	"dlq":            "the DLQ tool (issue: Operate and deploy)",
+	"backfill":       "the backfill tool (issue: Operate and deploy)",
+}
+
+func commands() []command {
+	return []command{
+		{"dev", "run the whole pipeline on this machine with embedded defaults", runDev},
+		{"producer", "run the webhook producer stage (production)", runProducer},
+		{"send", "sign a Stripe test event like Stripe does and POST it to a webhook endpoint", runSend},
+		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
+			_, err := fmt.Fprintln(out, "stripe-infor", version)
+			return err
+		}},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: stripe-infor <command> [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'stripe-infor <command> -h' for a command's flags. Settings come from the")
+	fmt.Fprintln(w, "environment (each X also as X_FILE); flags override them. See README.md.")
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	// The first SIGINT/SIGTERM starts a graceful shutdown; a second one
+	// forces the exit for an operator who does not want to wait.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // restore default handling: the next signal kills the process
+	}()
+
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, args[1:], stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		default:
+			fmt.Fprintf(stderr, "stripe-infor %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	if what, ok := pending[args[0]]; ok {
+		fmt.Fprintf(stderr, "stripe-infor %s: not built yet; it arrives with %s\n", args[0], what)
+		return 2
+	}
+	fmt.Fprintf(stderr, "stripe-infor: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// errUsage marks an error already explained to the user by the flag package.
+var errUsage = errors.New("usage")
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
