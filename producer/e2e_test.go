@@ -155,6 +155,23 @@ func consumeAll(t *testing.T, brokerAddr, topic string, want int) []*kgo.Record 
 	return out
 }
 
+// countRecords sums the end offsets of topic's partitions.
+func countRecords(t *testing.T, brokerAddr, topic string) int64 {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokerAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	ends.Each(func(o kadm.ListedOffset) { n += o.Offset })
+	return n
+}
+
 func header(r *kgo.Record, k string) (string, bool) {
 	for _, h := range r.Headers {
 		if h.Key == k {
@@ -282,8 +299,8 @@ func TestRefusals(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != http.MethodPost {
 		t.Fatalf("GET: %d Allow=%q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
-	if recs := consumeAll(t, s.broker.Addr(), kafka.RawEvents, 1); len(recs) != 0 {
-		t.Fatalf("refused requests produced %d records", len(recs))
+	if n := countRecords(t, s.broker.Addr(), kafka.RawEvents); n != 0 {
+		t.Fatalf("refused requests produced %d records", n)
 	}
 	if got := testutil.ToFloat64(s.metrics.VerificationFailures.WithLabelValues(producer.ReasonTimestampOld)); got != 1 {
 		t.Fatalf("verification failure metric for stale = %v", got)

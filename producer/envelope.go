@@ -70,7 +70,7 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 	}
 	root := gjson.ParseBytes(body)
 	if !root.IsObject() {
-		return env, &EnvelopeError{Reason: ReasonNotAnEvent, Field: "(root is not an object)"}
+		return env, &EnvelopeError{Reason: ReasonNotAnEvent}
 	}
 	var r [len(envelopePaths)]gjson.Result
 	for i, p := range envelopePaths {

@@ -18,9 +18,9 @@ func TestParseEnvelope(t *testing.T) {
 		wantAPIVer string
 	}{
 		{
-			name:     "charge with customer",
-			body:     `{"id":"evt_1","object":"event","api_version":"2023-10-16","data":{"object":{"id":"ch_1","object":"charge","customer":"cus_9"}},"livemode":true,"type":"charge.succeeded"}`,
-			wantKey:  "cus_9", wantType: "charge.succeeded", wantLive: true, wantAPIVer: "2023-10-16",
+			name:    "charge with customer",
+			body:    `{"id":"evt_1","object":"event","api_version":"2023-10-16","data":{"object":{"id":"ch_1","object":"charge","customer":"cus_9"}},"livemode":true,"type":"charge.succeeded"}`,
+			wantKey: "cus_9", wantType: "charge.succeeded", wantLive: true, wantAPIVer: "2023-10-16",
 		},
 		{
 			name:    "guest charge keys by object id",
@@ -43,9 +43,9 @@ func TestParseEnvelope(t *testing.T) {
 			wantKey: "evt_5", wantType: "balance.available",
 		},
 		{
-			name:     "connect account and old api version",
-			body:     `{"id":"evt_1","object":"event","account":"acct_1","api_version":"2017-08-15","data":{"object":{"id":"po_1","object":"payout"}},"livemode":true,"type":"payout.paid"}`,
-			wantKey:  "po_1", wantType: "payout.paid", wantLive: true, wantAcct: "acct_1", wantAPIVer: "2017-08-15",
+			name:    "connect account and old api version",
+			body:    `{"id":"evt_1","object":"event","account":"acct_1","api_version":"2017-08-15","data":{"object":{"id":"po_1","object":"payout"}},"livemode":true,"type":"payout.paid"}`,
+			wantKey: "po_1", wantType: "payout.paid", wantLive: true, wantAcct: "acct_1", wantAPIVer: "2017-08-15",
 		},
 		{name: "truncated json", body: `{"id":"evt_1","object":"event"`, wantErr: ReasonMalformedJSON},
 		{name: "empty body", body: ``, wantErr: ReasonMalformedJSON},

@@ -111,17 +111,14 @@ type memPublisher struct {
 	err  error
 }
 
-func (p *memPublisher) ProduceSync(_ context.Context, rs ...*kgo.Record) kgo.ProduceResults {
+func (p *memPublisher) Produce(_ context.Context, r *kgo.Record, promise func(*kgo.Record, error)) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	var out kgo.ProduceResults
-	for _, r := range rs {
-		if p.err == nil {
-			p.recs = append(p.recs, r)
-		}
-		out = append(out, kgo.ProduceResult{Record: r, Err: p.err})
+	if p.err == nil {
+		p.recs = append(p.recs, r)
 	}
-	return out
+	err := p.err
+	p.mu.Unlock()
+	promise(r, err)
 }
 
 // FuzzWebhookRequest drives the whole request path: any header and body get

@@ -24,8 +24,11 @@ const DefaultProduceTimeout = 5 * time.Second
 
 // Publisher is the part of *kgo.Client the handler uses.
 type Publisher interface {
-	ProduceSync(ctx context.Context, rs ...*kgo.Record) kgo.ProduceResults
+	Produce(ctx context.Context, r *kgo.Record, promise func(*kgo.Record, error))
 }
+
+// errProduceTimeout is the answer when the broker did not acknowledge in time.
+var errProduceTimeout = errors.New("broker did not acknowledge within the produce timeout")
 
 var _ Publisher = (*kgo.Client)(nil)
 
@@ -131,10 +134,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rec := NewRecord(h.cfg.Topic, &env, body, receivedAt)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), h.cfg.ProduceTimeout)
 	start := time.Now()
-	err = h.pub.ProduceSync(ctx, rec).FirstErr()
-	cancel()
+	err = h.produce(r.Context(), rec)
 	m.ProduceLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
 		m.Requests.WithLabelValues(OutcomeUnavailable).Inc()
@@ -148,6 +149,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.cfg.Logger.Debug("webhook accepted", "event_id", env.ID, "event_type", env.Type,
 		"livemode", env.Livemode, "partition", rec.Partition, "offset", rec.Offset)
 	writeJSON(w, http.StatusOK, `{"received":true}`)
+}
+
+// produce hands rec to the client and waits for the broker's acknowledgement,
+// at most ProduceTimeout. The wait does not trust the client to give up in
+// time: an idempotent producer must not fail a batch that may already be on
+// the broker, so while the broker is unreachable the record can stay queued
+// long after any deadline. The webhook answers 503 at the deadline
+// regardless; if the record is written later, Stripe's retry makes a
+// duplicate that the downstream dedupe absorbs — never a false 200.
+// The client's cancellation of the caller's request does not cut the wait
+// short: a record already handed over gets its real answer.
+func (h *Handler) produce(reqCtx context.Context, rec *kgo.Record) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), h.cfg.ProduceTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	h.pub.Produce(ctx, rec, func(_ *kgo.Record, err error) { done <- err })
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return errProduceTimeout
+	}
 }
 
 // refuse answers a refused request with a short JSON error. It never echoes
