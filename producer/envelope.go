@@ -1,9 +1,5 @@
 package producer
 
-import (
-	"github.com/tidwall/gjson"
-)
-
 // Envelope holds the few fields of a Stripe event that routing needs. The
 // rest of the body is never decoded here: the producer publishes the bytes it
 // received, and a full decode into stripe-go's types would halve throughput.
@@ -52,70 +48,62 @@ func (e *EnvelopeError) Error() string {
 	return "stripe event: " + e.Reason + ": " + e.Field
 }
 
-// envelopePaths are read in one pass each by gjson, which skips values
-// without decoding them.
-var envelopePaths = [...]string{
-	"id", "object", "type", "livemode", "account", "api_version",
-	"data.object", "data.object.id", "data.object.object", "data.object.customer",
-}
-
 // ParseEnvelope checks that body is well-formed JSON describing a Stripe
 // event (object "event", an id, a type, a boolean livemode and a data.object
-// that is a JSON object) and extracts the routing fields. Events of every API
-// version pass: none of these fields has changed shape across versions.
+// that is a JSON object) and extracts the routing fields in the same single
+// pass (see jsonscan.go). Events of every API version pass: none of these
+// fields has changed shape across versions.
 func ParseEnvelope(body []byte) (Envelope, error) {
 	var env Envelope
-	if !gjson.ValidBytes(body) {
+	var sc scanner
+	if err := scanEvent(body, &sc); err != nil {
 		return env, &EnvelopeError{Reason: ReasonMalformedJSON}
 	}
-	root := gjson.ParseBytes(body)
-	if !root.IsObject() {
+	if body[firstNonWS(body)] != '{' {
 		return env, &EnvelopeError{Reason: ReasonNotAnEvent}
 	}
-	var r [len(envelopePaths)]gjson.Result
-	for i, p := range envelopePaths {
-		r[i] = root.Get(p)
-	}
-	id, object, typ, livemode, account, apiVersion := r[0], r[1], r[2], r[3], r[4], r[5]
-	data, objID, objType, customer := r[6], r[7], r[8], r[9]
-
-	if object.Type != gjson.String || object.Str != "event" {
+	var ok bool
+	if s, ok := sc.slots[slotObject].str(); !ok || s != "event" {
 		return env, &EnvelopeError{Reason: ReasonNotAnEvent, Field: "object"}
 	}
-	if id.Type != gjson.String || id.Str == "" {
+	if env.ID, ok = sc.slots[slotID].str(); !ok || env.ID == "" {
 		return env, &EnvelopeError{Reason: ReasonNotAnEvent, Field: "id"}
 	}
-	if typ.Type != gjson.String || typ.Str == "" {
+	if env.Type, ok = sc.slots[slotType].str(); !ok || env.Type == "" {
 		return env, &EnvelopeError{Reason: ReasonNotAnEvent, Field: "type"}
 	}
-	if livemode.Type != gjson.True && livemode.Type != gjson.False {
+	switch sc.slots[slotLivemode].kind {
+	case kindTrue:
+		env.Livemode = true
+	case kindFalse:
+	default:
 		return env, &EnvelopeError{Reason: ReasonNotAnEvent, Field: "livemode"}
 	}
-	if !data.IsObject() {
+	if sc.slots[slotData].kind != kindObject || sc.slots[slotDataObject].kind != kindObject {
 		return env, &EnvelopeError{Reason: ReasonNotAnEvent, Field: "data.object"}
 	}
-	env.ID, env.Type, env.Livemode = id.Str, typ.Str, livemode.Type == gjson.True
-	if account.Type == gjson.String {
-		env.Account = account.Str
-	}
-	if apiVersion.Type == gjson.String {
-		env.APIVersion = apiVersion.Str
-	}
-	if objID.Type == gjson.String {
-		env.ObjectID = objID.Str
-	}
-	if objType.Type == gjson.String {
-		env.ObjectType = objType.Str
-	}
-	switch {
+	env.Account, _ = sc.slots[slotAccount].str()
+	env.APIVersion, _ = sc.slots[slotAPIVersion].str()
+	env.ObjectID, _ = sc.slots[slotObjID].str()
+	env.ObjectType, _ = sc.slots[slotObjType].str()
+	switch cust := sc.slots[slotObjCustomer]; {
 	case env.ObjectType == "customer":
 		env.CustomerID = env.ObjectID
-	case customer.Type == gjson.String:
-		env.CustomerID = customer.Str
-	case customer.IsObject(): // an expanded customer
-		if cid := customer.Get("id"); cid.Type == gjson.String {
-			env.CustomerID = cid.Str
-		}
+	case cust.kind == kindString:
+		env.CustomerID, _ = cust.str()
+	case cust.kind == kindObject: // an expanded customer
+		env.CustomerID, _ = sc.slots[slotCustomerID].str()
 	}
 	return env, nil
+}
+
+// firstNonWS is the index of the first byte that is not JSON whitespace; the
+// body is known to be valid JSON, so one exists.
+func firstNonWS(b []byte) int {
+	for i, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return i
+		}
+	}
+	return 0
 }

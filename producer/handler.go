@@ -145,9 +145,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, `{"error":"unavailable","reason":"event_log_unavailable"}`)
 		return
 	}
-	m.Requests.WithLabelValues(OutcomeAccepted).Inc()
-	h.cfg.Logger.Debug("webhook accepted", "event_id", env.ID, "event_type", env.Type,
-		"livemode", env.Livemode, "partition", rec.Partition, "offset", rec.Offset)
+	m.accepted.Inc()
+	if h.cfg.Logger.Enabled(r.Context(), slog.LevelDebug) { // skip boxing the attributes on the hot path
+		h.cfg.Logger.Debug("webhook accepted", "event_id", env.ID, "event_type", env.Type,
+			"livemode", env.Livemode, "partition", rec.Partition, "offset", rec.Offset)
+	}
 	writeJSON(w, http.StatusOK, `{"received":true}`)
 }
 

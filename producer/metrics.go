@@ -20,6 +20,8 @@ type Metrics struct {
 	VerificationFailures *prometheus.CounterVec
 	ProduceLatency       prometheus.Histogram
 	InFlight             prometheus.Gauge
+
+	accepted prometheus.Counter // resolved once: the hot path skips the label lookup
 }
 
 // NewMetrics creates the series and registers them with reg (nil: not
@@ -53,6 +55,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	m.VerificationFailures.WithLabelValues(ReasonMalformedJSON)
 	m.VerificationFailures.WithLabelValues(ReasonNotAnEvent)
+	m.accepted = m.Requests.WithLabelValues(OutcomeAccepted)
 	if reg != nil {
 		reg.MustRegister(m.Requests, m.VerificationFailures, m.ProduceLatency, m.InFlight)
 	}
