@@ -2,6 +2,7 @@ package config
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"sync/atomic"
@@ -43,7 +44,7 @@ func Watch(name, def string, required bool, onChange func(string), log *slog.Log
 			w.path = path
 			var err error
 			if v, err = readValueFile(path); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%s%s: %w", name, FileSuffix, err)
 			}
 		}
 	}

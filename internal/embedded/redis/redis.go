@@ -301,15 +301,26 @@ func chooseBinary(binary string) (path, reason string, err error) {
 	}
 }
 
-// checkAddrFree fails with an error naming addr if something listens there.
-// redis-server would otherwise fail to bind and exit, or, worse, our PING
-// would be answered by the other server.
+// addrWait is how long checkAddrFree waits for a busy address to free up:
+// after a crash of the dev process, its redis-server child gets SIGTERM and
+// needs a moment to write its append-only file and release the port.
+var addrWait = 5 * time.Second
+
+// checkAddrFree fails with an error naming addr if something keeps listening
+// there for addrWait. redis-server would otherwise fail to bind and exit, or,
+// worse, our PING would be answered by the other server.
 func checkAddrFree(addr string) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("redis: cannot listen on %s (address already in use?): %w", addr, err)
+	deadline := time.Now().Add(addrWait)
+	for {
+		l, err := net.Listen("tcp", addr)
+		if err == nil {
+			return l.Close()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("redis: cannot listen on %s (address already in use?): %w", addr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return l.Close()
 }
 
 func startMiniredis(ctx context.Context, addr, reason string, logger *slog.Logger) (*Server, error) {
