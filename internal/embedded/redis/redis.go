@@ -236,7 +236,6 @@ func universalOptions(rawURL string) (*goredis.UniversalOptions, error) {
 		TLSConfig:             opts.TLSConfig,
 		DisableIdentity:       opts.DisableIdentity,
 		IdentitySuffix:        opts.IdentitySuffix,
-		UnstableResp3:         opts.UnstableResp3,
 		// A short-lived client has no use for maintenance notifications, and
 		// the handshake is noise against servers that do not know it.
 		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
