@@ -61,6 +61,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	quietRedisLogs(log)
 	if err := os.MkdirAll(s.dataDir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
@@ -175,7 +176,7 @@ stripe-infor dev is running (data in %s)
   Redis              %s (%s)
   Webhook secret     %s
 
-Send a signed test event:  go run ./cmd/stripe-infor send charge.succeeded
+Send a signed test event:  ./bin/stripe-infor send charge.succeeded   (or: go run ./cmd/stripe-infor send)
 Forward real test-mode events:  stripe listen --forward-to %s%s
 Ready. Press Ctrl-C to stop (in-flight webhooks finish first).
 

@@ -58,7 +58,7 @@ func TestLookup(t *testing.T) {
 		{name: "file only, content trimmed", file: fromFile, want: "file-value", wantOK: true},
 		{name: "env preferred over file", env: "env-value", file: other, want: "env-value", wantOK: true},
 		{name: "env preferred over unreadable file", env: "env-value", file: filepath.Join(dir, "missing"), want: "env-value", wantOK: true},
-		{name: "empty file is set but empty", file: emptyFile, want: "", wantOK: true},
+		{name: "empty file counts as unset", file: emptyFile, want: "", wantOK: false},
 		{name: "missing file is an error", file: filepath.Join(dir, "missing"), wantErr: true},
 		{name: "directory is an error", file: dir, wantErr: true},
 	}
@@ -581,7 +581,7 @@ func TestWatchRun(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after cancel")
 	}
-	if out := logs.String(); strings.Contains(out, "secret\"") || strings.Contains(out, "=old-secret") ||
+	if out := logs.String(); strings.Contains(out, "=old-secret") ||
 		strings.Contains(out, "=new-secret") || strings.Contains(out, "=newer-secret") {
 		t.Fatalf("log shows a value:\n%s", out)
 	}
@@ -718,8 +718,15 @@ func TestWatchUnreadableFile(t *testing.T) {
 			t.Fatalf("Watch(%s=%s) = %q, want an error", n+FileSuffix, path, w.Get())
 		}
 		msg := err.Error()
+		if !strings.Contains(msg, n+FileSuffix) {
+			t.Errorf("error %q does not name the variable %s", msg, n+FileSuffix)
+		}
 		if !strings.Contains(msg, path) {
 			t.Errorf("error %q does not name the path %s", msg, path)
+		}
+		var me *MissingError
+		if errors.As(err, &me) {
+			t.Errorf("unreadable file reported as missing: %v", err)
 		}
 		if strings.Contains(msg, fakeSecret) {
 			t.Errorf("error %q leaks the content", msg)
@@ -728,3 +735,23 @@ func TestWatchUnreadableFile(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestEmptyFileGivesDefaultAndNegativeDurationRefused(t *testing.T) {
+	n := setting(t)
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, []byte("  \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(n+FileSuffix, empty)
+	if v, err := String(n, "info"); err != nil || v != "info" {
+		t.Fatalf("String with an empty file = %q, %v; want the default", v, err)
+	}
+	if d, err := Duration(n, 5*time.Second); err != nil || d != 5*time.Second {
+		t.Fatalf("Duration with an empty file = %v, %v; want the default", d, err)
+	}
+	for _, v := range []string{"-300", "-5m"} {
+		if _, err := ParseDuration(n, v); err == nil || !strings.Contains(err.Error(), "negative") {
+			t.Fatalf("ParseDuration(%q) = %v, want a 'negative' error", v, err)
+		}
+	}
+}

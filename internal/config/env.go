@@ -40,7 +40,9 @@ func Lookup(name string) (value string, ok bool, err error) {
 	if err != nil {
 		return "", false, fmt.Errorf("%s%s: %w", name, FileSuffix, err)
 	}
-	return v, true, nil
+	// An empty file counts as unset, as Require and Watch see it, so a
+	// default applies rather than an empty value.
+	return v, v != "", nil
 }
 
 // Require is Lookup for settings without a default: a missing or empty value
@@ -76,15 +78,20 @@ func Duration(name string, def time.Duration) (time.Duration, error) {
 }
 
 // ParseDuration parses a duration setting; a bare integer means seconds.
+// Negative durations are refused: no setting here has a use for one.
 func ParseDuration(name, v string) (time.Duration, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return d, nil
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		var secs int64
+		if _, serr := fmt.Sscanf(v, "%d", &secs); serr != nil || fmt.Sprint(secs) != v {
+			return 0, fmt.Errorf("%s: %q is not a duration (for example 300s or 5m)", name, v)
+		}
+		d = time.Duration(secs) * time.Second
 	}
-	var secs int64
-	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && fmt.Sprint(secs) == v {
-		return time.Duration(secs) * time.Second, nil
+	if d < 0 {
+		return 0, fmt.Errorf("%s: %q is negative", name, v)
 	}
-	return 0, fmt.Errorf("%s: %q is not a duration (for example 300s or 5m)", name, v)
+	return d, nil
 }
 
 // List splits a comma-separated setting, dropping blanks.
