@@ -98,6 +98,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusRequestEntityTooLarge, OutcomeTooLarge, "body_too_large", "")
 		return
 	}
+	// The header first: a request without a current signature is refused
+	// before its body is read.
+	var sig SignatureHeader
+	if err := h.verifier.CheckHeader(r.Header.Get("Stripe-Signature"), &sig); err != nil {
+		h.refuseSignature(w, r, err)
+		return
+	}
 	body, err := readBody(w, r, h.cfg.MaxBodyBytes)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -110,14 +117,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	receivedAt := h.cfg.Now()
 
-	if err := h.verifier.Verify(r.Header.Get("Stripe-Signature"), body); err != nil {
-		reason := ReasonMismatch
-		var ve *VerifyError
-		if errors.As(err, &ve) {
-			reason = ve.Reason
-		}
-		m.VerificationFailures.WithLabelValues(reason).Inc()
-		h.refuse(w, r, http.StatusBadRequest, OutcomeBadSignature, "invalid_signature", reason)
+	if err := h.verifier.VerifyBody(&sig, body); err != nil {
+		h.refuseSignature(w, r, err)
 		return
 	}
 
@@ -175,6 +176,17 @@ func (h *Handler) produce(reqCtx context.Context, rec *kgo.Record) error {
 	}
 }
 
+// refuseSignature answers 400 for a signature that did not verify.
+func (h *Handler) refuseSignature(w http.ResponseWriter, r *http.Request, err error) {
+	reason := ReasonMismatch
+	var ve *VerifyError
+	if errors.As(err, &ve) {
+		reason = ve.Reason
+	}
+	h.cfg.Metrics.VerificationFailures.WithLabelValues(reason).Inc()
+	h.refuse(w, r, http.StatusBadRequest, OutcomeBadSignature, "invalid_signature", reason)
+}
+
 // refuse answers a refused request with a short JSON error. It never echoes
 // the payload or the signature header.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, outcome, code, detail string) {
@@ -195,22 +207,31 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	_, _ = io.WriteString(w, body)
 }
 
-// readBody reads the whole body, at most limit bytes, into one buffer sized
-// from Content-Length when the client sent one.
+// initialBodyBuffer bounds what a declared Content-Length can make us
+// allocate up front: a client that declares 1 MiB and sends slowly must not
+// pin 1 MiB per connection. Stripe's events fit; larger bodies grow as their
+// bytes actually arrive.
+const initialBodyBuffer = 64 << 10
+
+// readBody reads the whole body, at most limit bytes.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	rd := http.MaxBytesReader(w, r.Body, limit)
+	size := int64(512)
 	if r.ContentLength > 0 {
-		buf := make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(rd, buf); err != nil {
+		size = min(r.ContentLength+1, initialBodyBuffer) // +1: EOF is seen without a regrow
+	}
+	buf := make([]byte, 0, size)
+	for {
+		n, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
 			return nil, err
 		}
-		// A body longer than it declared is refused by net/http itself;
-		// reading one more byte makes sure nothing is left behind.
-		var one [1]byte
-		if n, _ := rd.Read(one[:]); n > 0 {
-			return nil, errors.New("body longer than Content-Length")
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
 		}
-		return buf, nil
 	}
-	return io.ReadAll(rd)
 }

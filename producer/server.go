@@ -29,6 +29,10 @@ type ServerConfig struct {
 	Handler HandlerConfig
 	// ShutdownGrace bounds the wait for in-flight requests at shutdown.
 	ShutdownGrace time.Duration
+	// DrainDelay keeps serving for this long after /readyz turns red at
+	// shutdown, so a load balancer sees it and stops routing here before the
+	// listener closes. Zero closes at once (dev).
+	DrainDelay time.Duration
 	// Gatherer serves /metrics; usually the registry Metrics were registered on.
 	Gatherer prometheus.Gatherer
 	Logger   *slog.Logger
@@ -63,7 +67,7 @@ func NewServer(cfg ServerConfig, v *Verifier, pub Publisher, health *observabili
 		srv: &http.Server{
 			Handler:           mux,
 			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       30 * time.Second,
+			ReadTimeout:       min(30*time.Second, cfg.ShutdownGrace),
 			IdleTimeout:       120 * time.Second,
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
@@ -83,9 +87,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.health.SetDraining()
+	if s.cfg.DrainDelay > 0 {
+		s.cfg.Logger.Info("draining: /readyz is red, still serving", "for", s.cfg.DrainDelay)
+		time.Sleep(s.cfg.DrainDelay)
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
 	if err := s.srv.Shutdown(sctx); err != nil {
+		// Past the grace period: cut what is left. A handler still waiting
+		// for the broker answers 503 or nothing, never a false 200.
+		_ = s.srv.Close()
 		return fmt.Errorf("producer shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -112,15 +112,18 @@ func (v *Verifier) SetSecrets(secrets []string) {
 // SecretCount returns how many secrets are accepted now.
 func (v *Verifier) SecretCount() int { return len(*v.keys.Load()) }
 
-// Verify returns nil when header carries a v1 signature of body made with one
-// of the secrets at a timestamp within the tolerance. Otherwise the error is a
-// *VerifyError. Comparison is constant-time.
-func (v *Verifier) Verify(header string, body []byte) error {
-	var h parsedHeader
-	if err := parseSignatureHeader(header, &h); err != nil {
+// SignatureHeader is a Stripe-Signature header that parsed and whose
+// timestamp is within the tolerance; only the HMAC remains to be checked.
+type SignatureHeader struct{ p parsedHeader }
+
+// CheckHeader parses header and checks its timestamp. It needs no body, so
+// the handler refuses a missing, malformed or stale header before reading
+// (and allocating for) what an unauthenticated client sends.
+func (v *Verifier) CheckHeader(header string, h *SignatureHeader) error {
+	if err := parseSignatureHeader(header, &h.p); err != nil {
 		return err
 	}
-	ts := time.Unix(h.timestamp, 0)
+	ts := time.Unix(h.p.timestamp, 0)
 	now := v.now()
 	if now.Sub(ts) > v.tolerance {
 		return verifyErr(ReasonTimestampOld)
@@ -128,6 +131,23 @@ func (v *Verifier) Verify(header string, body []byte) error {
 	if ts.Sub(now) > v.tolerance {
 		return verifyErr(ReasonTimestampFuture)
 	}
+	return nil
+}
+
+// Verify returns nil when header carries a v1 signature of body made with one
+// of the secrets at a timestamp within the tolerance. Otherwise the error is a
+// *VerifyError. Comparison is constant-time.
+func (v *Verifier) Verify(header string, body []byte) error {
+	var h SignatureHeader
+	if err := v.CheckHeader(header, &h); err != nil {
+		return err
+	}
+	return v.VerifyBody(&h, body)
+}
+
+// VerifyBody checks body against a header CheckHeader accepted.
+func (v *Verifier) VerifyBody(sh *SignatureHeader, body []byte) error {
+	h := &sh.p
 	keys := *v.keys.Load()
 	if len(keys) == 0 {
 		return verifyErr(ReasonNoSecret)

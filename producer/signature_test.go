@@ -110,16 +110,6 @@ func TestSecretRotation(t *testing.T) {
 	}
 }
 
-func TestVerifyErrorNeverContainsSecret(t *testing.T) {
-	body := []byte(`{}`)
-	v := NewVerifier(0, "whsec_topsecret")
-	for _, h := range []string{"", "t=1", sign(body, "whsec_bad", time.Now()), "t=x,v1=whsec_topsecret"} {
-		if err := v.Verify(h, body); err != nil && strings.Contains(err.Error(), "topsecret") {
-			t.Fatalf("error %q leaks the secret", err)
-		}
-	}
-}
-
 func TestVerifyDoesNotAllocate(t *testing.T) {
 	if raceEnabled {
 		t.Skip("sync.Pool drops items under the race detector; run without -race (make bench does)")

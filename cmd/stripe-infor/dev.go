@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,15 +45,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := bindProducerFlags(fs, &s.producer, "127.0.0.1:8080"); err != nil {
 		return err
 	}
-	redisURL, err := config.String("REDIS_URL", "")
-	if err != nil {
-		return err
-	}
 	fs.StringVar(&s.dataDir, "data-dir", "./.data", "where the broker, registry and Redis keep their state")
 	fs.IntVar(&s.kafkaPort, "kafka-port", 9092, "port of the embedded Kafka broker on 127.0.0.1")
 	fs.StringVar(&s.registryAddr, "registry-addr", "127.0.0.1:8081", "address of the embedded schema registry")
 	fs.StringVar(&s.redisAddr, "redis-addr", "127.0.0.1:6379", "address of the embedded Redis (unused when REDIS_URL is set)")
-	fs.StringVar(&s.redisURL, "redis-url", redisURL, "use this Redis instead of the embedded one (REDIS_URL)")
+	// No env-derived default here: the flag package prints defaults in its
+	// help and errors, and a Redis URL may hold a password.
+	fs.StringVar(&s.redisURL, "redis-url", "", "use this Redis instead of the embedded one (default: REDIS_URL, else embedded)")
 	fs.BoolVar(&s.syncWrites, "kafka-sync-writes", false, "fsync every batch the broker writes (survives a machine crash, slower)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -60,6 +59,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	log, err := observability.NewLogger(stderr, s.producer.logLevel)
 	if err != nil {
 		return err
+	}
+	if s.redisURL == "" {
+		if s.redisURL, err = config.String("REDIS_URL", ""); err != nil {
+			return err
+		}
+	}
+	if s.producer.brokers != "" {
+		log.Warn("dev runs its own embedded broker; KAFKA_BROKERS / --kafka-brokers is ignored", "embedded", fmt.Sprintf("127.0.0.1:%d", s.kafkaPort))
 	}
 	quietRedisLogs(log)
 	if err := os.MkdirAll(s.dataDir, 0o755); err != nil {
@@ -153,7 +160,7 @@ func (d *devStack) run(ctx context.Context) error {
 		return fmt.Errorf("webhook: cannot listen on %s: %w", s.producer.addr, err)
 	}
 
-	d.banner(ln.Addr().String(), b.Addr(), "http://"+sreg.Addr(), redisURL, redisNote, stage.secret.Get())
+	d.banner(ln.Addr().String(), b.Addr(), "http://"+sreg.Addr(), redactURL(redisURL), redisNote, stage.secret.Get())
 	err = stage.run(ctx, ln)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -195,4 +202,14 @@ func firstSecretForDisplay(v string) string {
 	default:
 		return list[0] + " (and " + strconv.Itoa(len(list)-1) + " more)"
 	}
+}
+
+// redactURL hides a password in a URL shown to people; an unparsable URL is
+// not shown at all, since it may hold one.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }

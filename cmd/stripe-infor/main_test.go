@@ -394,3 +394,48 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func TestFlagsOverrideEnvironment(t *testing.T) {
+	b, err := broker.Start(broker.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	body := stripefixture.MustEvent("charge.succeeded", stripefixture.Options{Seq: 7})
+	env := baseEnv("KAFKA_BROKERS="+b.Addr(), "STRIPE_WEBHOOK_SECRET=whsec_f", "WEBHOOK_MAX_BODY_BYTES=100")
+	for _, tc := range []struct {
+		flags []string
+		want  int
+	}{
+		{nil, http.StatusRequestEntityTooLarge},                  // env: 100 bytes
+		{[]string{"--max-body-bytes", "1048576"}, http.StatusOK}, // the flag wins
+	} {
+		port := freePort(t)
+		args := append([]string{"producer", "--create-topics", "--addr", fmt.Sprintf("127.0.0.1:%d", port)}, tc.flags...)
+		p := start(t, env, args...)
+		base := fmt.Sprintf("http://127.0.0.1:%d", port)
+		waitHTTP(t, p, base+"/readyz", 200)
+		req, _ := http.NewRequest(http.MethodPost, base+"/webhooks/stripe", bytes.NewReader(body))
+		req.Header.Set("Stripe-Signature", webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: "whsec_f"}).Header)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Fatalf("flags %v: status %d, want %d", tc.flags, resp.StatusCode, tc.want)
+		}
+		if err := p.stop(t, os.Interrupt); err != nil {
+			t.Fatalf("exit: %v", err)
+		}
+	}
+}
+
+func TestDevHelpNeverShowsRedisPassword(t *testing.T) {
+	cmd := exec.Command(binPath, "dev", "-h")
+	cmd.Env = baseEnv("REDIS_URL=redis://:hunter2@127.0.0.1:6379/0")
+	out, _ := cmd.CombinedOutput()
+	if strings.Contains(string(out), "hunter2") || !strings.Contains(string(out), "redis-url") {
+		t.Fatalf("dev -h output leaks the password or lacks the flag:\n%s", out)
+	}
+}

@@ -30,6 +30,7 @@ type producerSettings struct {
 	logLevel       string
 	createTopics   bool
 	partitions     string
+	drainDelay     time.Duration
 }
 
 // bindProducerFlags declares the producer's flags with defaults taken from
@@ -61,8 +62,28 @@ func bindProducerFlags(fs *flag.FlagSet, s *producerSettings, defAddr string) er
 	fs.Int64Var(&s.maxBody, "max-body-bytes", maxBody, "largest webhook body accepted; larger gets 413 (WEBHOOK_MAX_BODY_BYTES)")
 	fs.DurationVar(&s.produceTimeout, "produce-timeout", pto, "wait for the broker's ack before answering 503 (WEBHOOK_PRODUCE_TIMEOUT)")
 	fs.StringVar(&s.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL); debug logs every accepted event")
+	drain, e := config.Duration("WEBHOOK_DRAIN_DELAY", 0)
+	if e != nil {
+		return e
+	}
+	fs.DurationVar(&s.drainDelay, "drain-delay", drain, "at shutdown, keep serving this long with /readyz red so a load balancer stops routing here (WEBHOOK_DRAIN_DELAY; e.g. 5s behind a Kubernetes Service)")
 	fs.StringVar(&s.partitions, "partitions", env("KAFKA_TOPIC_PARTITIONS", ""), "partition counts for topics created at start, e.g. stripe.events.raw=12,default=6 (KAFKA_TOPIC_PARTITIONS)")
 	return err
+}
+
+// validate checks the final values, after flags have overridden the env.
+func (s producerSettings) validate() error {
+	switch {
+	case s.tolerance <= 0:
+		return fmt.Errorf("STRIPE_WEBHOOK_TOLERANCE (--tolerance) must be positive, got %s", s.tolerance)
+	case s.maxBody <= 0:
+		return fmt.Errorf("WEBHOOK_MAX_BODY_BYTES (--max-body-bytes) must be positive, got %d", s.maxBody)
+	case s.produceTimeout <= 0:
+		return fmt.Errorf("WEBHOOK_PRODUCE_TIMEOUT (--produce-timeout) must be positive, got %s", s.produceTimeout)
+	case s.drainDelay < 0:
+		return fmt.Errorf("WEBHOOK_DRAIN_DELAY (--drain-delay) must not be negative")
+	}
+	return nil
 }
 
 // producerStage is the webhook producer wired to Kafka.
@@ -81,6 +102,9 @@ func newProducerStage(s producerSettings, defSecret string, log *slog.Logger, re
 	brokers := config.List(s.brokers)
 	if len(brokers) == 0 {
 		return nil, &config.MissingError{Name: "KAFKA_BROKERS"}
+	}
+	if err := s.validate(); err != nil {
+		return nil, err
 	}
 	verifier := producer.NewVerifier(s.tolerance)
 	secret, err := config.Watch("STRIPE_WEBHOOK_SECRET", defSecret, defSecret == "", func(v string) {
@@ -110,6 +134,7 @@ func newProducerStage(s producerSettings, defSecret string, log *slog.Logger, re
 			Logger:         log,
 		},
 		ShutdownGrace: s.produceTimeout + 10*time.Second,
+		DrainDelay:    s.drainDelay,
 		Gatherer:      reg,
 		Logger:        log,
 	}, verifier, client, health)

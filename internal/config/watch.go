@@ -39,6 +39,10 @@ func Watch(name, def string, required bool, onChange func(string), log *slog.Log
 	}
 	w := &Watched{name: name, onChange: onChange, log: log}
 	v := os.Getenv(name)
+	if v != "" && os.Getenv(name+FileSuffix) != "" {
+		log.Warn("both a setting and its file are set; the environment value wins and the file is not watched",
+			"setting", name, "file_setting", name+FileSuffix)
+	}
 	if v == "" {
 		if path := os.Getenv(name + FileSuffix); path != "" {
 			w.path = path
