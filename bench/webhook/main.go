@@ -197,9 +197,24 @@ func startProducer() (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
+	url, stopServer, err := serveProducer(cl, benchMetrics)
+	if err != nil {
+		return "", nil, err
+	}
+	return url, func() {
+		stopServer()
+		cl.Close()
+		b.Close()
+		os.RemoveAll(dir)
+	}, nil
+}
+
+// serveProducer runs the real producer server in front of pub on a free
+// loopback port.
+func serveProducer(pub producer.Publisher, m *producer.Metrics) (string, func(), error) {
 	srv := producer.NewServer(producer.ServerConfig{
-		Handler: producer.HandlerConfig{Topic: kafka.RawEvents, Metrics: benchMetrics},
-	}, producer.NewVerifier(0, benchSecret), cl, observability.NewHealth())
+		Handler: producer.HandlerConfig{Topic: kafka.RawEvents, Metrics: m},
+	}, producer.NewVerifier(0, benchSecret), pub, observability.NewHealth())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
@@ -207,14 +222,7 @@ func startProducer() (string, func(), error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = srv.Serve(ctx, ln); close(done) }()
-	stop := func() {
-		cancel()
-		<-done
-		cl.Close()
-		b.Close()
-		os.RemoveAll(dir)
-	}
-	return "http://" + ln.Addr().String() + producer.WebhookPath, stop, nil
+	return "http://" + ln.Addr().String() + producer.WebhookPath, func() { cancel(); <-done }, nil
 }
 
 // instantPublisher acknowledges at once: it isolates the handler's own cost
@@ -226,17 +234,7 @@ func (instantPublisher) Produce(_ context.Context, r *kgo.Record, promise func(*
 }
 
 func startVerifyOnly() (string, func(), error) {
-	srv := producer.NewServer(producer.ServerConfig{
-		Handler: producer.HandlerConfig{Topic: kafka.RawEvents, Metrics: producer.NewMetrics(nil)},
-	}, producer.NewVerifier(0, benchSecret), instantPublisher{}, observability.NewHealth())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = srv.Serve(ctx, ln); close(done) }()
-	return "http://" + ln.Addr().String() + producer.WebhookPath, func() { cancel(); <-done }, nil
+	return serveProducer(instantPublisher{}, producer.NewMetrics(nil))
 }
 
 type result struct {
