@@ -34,6 +34,7 @@ type devSettings struct {
 	redisAddr    string
 	redisURL     string
 	syncWrites   bool
+	emulator     emulatorSettings
 }
 
 // runDev is `stripe-infor dev`: broker, schema registry, Redis and the
@@ -53,6 +54,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// help and errors, and a Redis URL may hold a password.
 	fs.StringVar(&s.redisURL, "redis-url", "", "use this Redis instead of the embedded one (default: REDIS_URL, else embedded)")
 	fs.BoolVar(&s.syncWrites, "kafka-sync-writes", false, "fsync every batch the broker writes (survives a machine crash, slower)")
+	bindEmulatorFlags(fs, &s.emulator, "infor-", "127.0.0.1:8090")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +86,7 @@ type devStack struct {
 	out io.Writer
 
 	closers []func()
+	emu     *runningEmulator
 }
 
 func (d *devStack) onClose(f func()) { d.closers = append(d.closers, f) }
@@ -146,6 +149,18 @@ func (d *devStack) run(ctx context.Context) error {
 	}
 	health.Add("redis", func(ctx context.Context) error { return redis.Ping(ctx, redisURL) })
 
+	s.emulator.dataDir = filepath.Join(s.dataDir, "infor")
+	emu, err := startEmulator(s.emulator, d.log)
+	if err != nil {
+		return err
+	}
+	d.onClose(func() {
+		if err := emu.stop(); err != nil {
+			d.log.Warn("infor emulator stop", "err", err)
+		}
+	})
+	d.emu = emu
+
 	if err := ensureTopics(ctx, []string{b.Addr()}, s.producer.partitions, d.log); err != nil {
 		return err
 	}
@@ -181,6 +196,7 @@ stripe-infor dev is running (data in %s)
   Kafka              %s
   Schema registry    %s
   Redis              %s (%s)
+  Infor emulator     %s (tenant %s; .ionapi: %s; state: %s/_emulator/state)
   Webhook secret     %s
 
 Send a signed test event:  ./bin/stripe-infor send charge.succeeded   (or: go run ./cmd/stripe-infor send)
@@ -188,7 +204,8 @@ Forward real test-mode events:  stripe listen --forward-to %s%s
 Ready. Press Ctrl-C to stop (in-flight webhooks finish first).
 
 `, d.s.dataDir, base, producer.WebhookPath, base, base, base, kafkaAddr, registryURL,
-		redisURL, redisNote, firstSecretForDisplay(secret), base, producer.WebhookPath)
+		redisURL, redisNote, d.emu.url, d.s.emulator.tenant, d.emu.ionapiPath, d.emu.url,
+		firstSecretForDisplay(secret), base, producer.WebhookPath)
 }
 
 // firstSecretForDisplay shows the dev secret, or a note when several are set.

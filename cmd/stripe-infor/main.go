@@ -26,7 +26,6 @@ type command struct {
 var pending = map[string]string{
 	"processor":      "the processors (issue: Processors: Stripe events to Avro Infor commands)",
 	"sink":           "the Infor sink (issue: Infor sink: exactly-once effect)",
-	"infor-emulator": "the Infor emulator (issue: Infor connector and a faithful Infor emulator)",
 	"replay":         "the replay tool (issue: Operate and deploy)",
 	"dlq":            "the DLQ tool (issue: Operate and deploy)",
 	"backfill":       "the backfill tool (issue: Operate and deploy)",
@@ -36,6 +35,7 @@ func commands() []command {
 	return []command{
 		{"dev", "run the whole pipeline on this machine with embedded defaults", runDev},
 		{"producer", "run the webhook producer stage (production)", runProducer},
+		{"infor-emulator", "run the Infor ION API + M3 emulator on its own", runEmulator},
 		{"send", "sign a Stripe test event like Stripe does and POST it to a webhook endpoint", runSend},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, "stripe-infor", version)
@@ -47,7 +47,7 @@ func commands() []command {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: stripe-infor <command> [flags]\n\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'stripe-infor <command> -h' for a command's flags. Settings come from the")
 	fmt.Fprintln(w, "environment (each X also as X_FILE); flags override them. See README.md.")

@@ -140,14 +140,15 @@ func waitHTTP(t *testing.T, p *proc, url string, want int) {
 	t.Fatalf("%s never answered %d\nstderr:\n%s", url, want, p.errOut())
 }
 
-type devPorts struct{ web, kafka, registry, redis int }
+type devPorts struct{ web, kafka, registry, redis, infor int }
 
 func (d devPorts) args(dataDir string) []string {
 	return []string{"dev", "--data-dir", dataDir,
 		"--addr", fmt.Sprintf("127.0.0.1:%d", d.web),
 		"--kafka-port", fmt.Sprint(d.kafka),
 		"--registry-addr", fmt.Sprintf("127.0.0.1:%d", d.registry),
-		"--redis-addr", fmt.Sprintf("127.0.0.1:%d", d.redis)}
+		"--redis-addr", fmt.Sprintf("127.0.0.1:%d", d.redis),
+		"--infor-addr", fmt.Sprintf("127.0.0.1:%d", d.infor)}
 }
 
 func (d devPorts) webhook() string { return fmt.Sprintf("http://127.0.0.1:%d/webhooks/stripe", d.web) }
@@ -204,7 +205,7 @@ func rawEventIDs(t *testing.T, kafkaAddr string) map[string]int {
 }
 
 func TestDevStackKeepsEverythingAcrossRestartsAndCrashes(t *testing.T) {
-	ports := devPorts{freePort(t), freePort(t), freePort(t), freePort(t)}
+	ports := devPorts{freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)}
 	data := filepath.Join(t.TempDir(), "data")
 	env := baseEnv()
 	kafkaAddr := fmt.Sprintf("127.0.0.1:%d", ports.kafka)
@@ -214,7 +215,8 @@ func TestDevStackKeepsEverythingAcrossRestartsAndCrashes(t *testing.T) {
 	p := start(t, env, ports.args(data)...)
 	waitHTTP(t, p, readyz, 200)
 	banner := p.out()
-	for _, want := range []string{ports.webhook(), kafkaAddr, fmt.Sprintf("http://127.0.0.1:%d", ports.registry), "whsec_dev", "Ctrl-C"} {
+	inforURL := fmt.Sprintf("http://127.0.0.1:%d", ports.infor)
+	for _, want := range []string{ports.webhook(), kafkaAddr, fmt.Sprintf("http://127.0.0.1:%d", ports.registry), inforURL, "DEV.ionapi", "whsec_dev", "Ctrl-C"} {
 		if !strings.Contains(banner, want) {
 			t.Fatalf("banner lacks %q:\n%s", want, banner)
 		}
@@ -256,6 +258,13 @@ func TestDevStackKeepsEverythingAcrossRestartsAndCrashes(t *testing.T) {
 	}
 
 	sendEvents(t, ports.webhook(), 3, 1000)
+
+	// The Infor emulator is up, with a .ionapi file pointing at it.
+	ionapi, err := os.ReadFile(filepath.Join(data, "infor", "DEV.ionapi"))
+	if err != nil || !strings.Contains(string(ionapi), inforURL) {
+		t.Fatalf(".ionapi file missing or not pointing at the emulator: %v\n%s", err, ionapi)
+	}
+	waitHTTP(t, p, inforURL+"/_emulator/state", 200)
 
 	// Ctrl-C: a clean exit.
 	if err := p.stop(t, os.Interrupt); err != nil {

@@ -1,0 +1,129 @@
+package emulator
+
+import (
+	"fmt"
+	"math/big"
+	"strconv"
+)
+
+// ABS100MI is M3's bank statement API (automatic bank statement
+// processing). A statement on a bank account holds lines, one per bank
+// transaction; a line's details allocate money to customer invoices, which
+// is how a payment closes an invoice.
+//
+//	AddStatmtHead    in: BKID! (seed bank account), STDT!, CUCD!, REFE, TX40   out: STNB
+//	AddStatmtLine    in: STNB!, ACAM! (signed, money in positive, statement currency), VLDT, REFE, TX40
+//	                 out: STNB, LINO
+//	AddStatmtDetail  in: STNB!, LINO!, CINO!, ACAM! (> 0, invoice currency), CUNO (must match), TX40
+//	                 out: CINO, OPAM, STAT of the invoice after allocation
+//
+// Allocation lowers the invoice's open amount; at zero the invoice is paid.
+// Allocating more than is open is refused, so a payment applied twice is a
+// NOK rather than a negative balance. The allocated amount is in the
+// invoice's currency, which may differ from the statement's (a EUR invoice
+// settled in USD); the sum of a line's details is not checked against the
+// line, because a payout line is net of fees while its details are gross.
+func abs100mi() program {
+	return program{
+		"AddStatmtHead":   {inputs: inputs("BKID!", "STDT!", "CUCD!", "REFE", "TX40"), mutates: true, run: statementAddHead},
+		"AddStatmtLine":   {inputs: inputs("STNB!", "ACAM!", "VLDT", "REFE", "TX40"), mutates: true, run: statementAddLine},
+		"AddStatmtDetail": {inputs: inputs("STNB!", "LINO!", "CINO!", "ACAM!", "CUNO", "TX40"), mutates: true, run: statementAddDetail},
+	}
+}
+
+func statementAddHead(x *exec) ([]record, *nok) {
+	if !x.md.hasBankAccount(x.get("BKID")) {
+		return nil, notFound("BKID", x.get("BKID"), keysOf(x.md.seed.BankAccounts, func(b BankAccount) string { return b.BKID }))
+	}
+	if _, err := x.md.checkCurrency("CUCD", x.get("CUCD")); err != nil {
+		return nil, err
+	}
+	stnb, err := x.st.next("STNB", func(n string) bool { return x.st.statements[n] != nil })
+	if err != nil {
+		return nil, err
+	}
+	bs := &BankStatement{STNB: stnb, BKID: x.get("BKID"), STDT: x.get("STDT"), CUCD: x.get("CUCD"),
+		REFE: x.get("REFE"), TX40: x.get("TX40"), Lines: []*StatementLine{}}
+	x.st.BankStatements = append(x.st.BankStatements, bs)
+	x.st.statements[stnb] = bs
+	return []record{{"STNB": stnb}}, nil
+}
+
+func statementAddLine(x *exec) ([]record, *nok) {
+	bs := x.st.statements[x.get("STNB")]
+	if bs == nil {
+		return nil, notFound("STNB", x.get("STNB"), nil)
+	}
+	amt, err := amountIn(x, "ACAM", bs.CUCD)
+	if err != nil {
+		return nil, err
+	}
+	if amt.Sign() == 0 {
+		return nil, invalid("ACAM", "Amount (ACAM) must not be zero on a bank statement line")
+	}
+	cur, _ := x.md.currency(bs.CUCD)
+	l := &StatementLine{LINO: strconv.Itoa(len(bs.Lines) + 1), ACAM: formatDecimal(amt, cur.DCCD),
+		VLDT: x.get("VLDT"), REFE: x.get("REFE"), TX40: x.get("TX40"), Details: []*StatementDetail{}}
+	bs.Lines = append(bs.Lines, l)
+	return []record{{"STNB": bs.STNB, "LINO": l.LINO}}, nil
+}
+
+func statementAddDetail(x *exec) ([]record, *nok) {
+	bs := x.st.statements[x.get("STNB")]
+	if bs == nil {
+		return nil, notFound("STNB", x.get("STNB"), nil)
+	}
+	n, _ := strconv.Atoi(x.get("LINO"))
+	if n < 1 || n > len(bs.Lines) {
+		return nil, &nok{Code: codeFor("LINO", codeNotFound), Field: "LINO",
+			Message: fmt.Sprintf("Line number %s does not exist on bank statement %s (it has %d lines)", x.get("LINO"), bs.STNB, len(bs.Lines))}
+	}
+	line := bs.Lines[n-1]
+	inv := x.st.invoices[x.get("CINO")]
+	if inv == nil {
+		return nil, notFound("CINO", x.get("CINO"), nil)
+	}
+	if cuno := x.get("CUNO"); cuno != "" && cuno != inv.CUNO {
+		return nil, &nok{Code: codeFor("CUNO", codeInvalid), Field: "CUNO",
+			Message: fmt.Sprintf("Invoice %s belongs to customer %s, not %s", inv.CINO, inv.CUNO, cuno)}
+	}
+	amt, err := amountIn(x, "ACAM", inv.CUCD)
+	if err != nil {
+		return nil, err
+	}
+	if amt.Sign() <= 0 {
+		return nil, invalid("ACAM", fmt.Sprintf("Amount (ACAM) %s must be greater than zero", x.get("ACAM")))
+	}
+	open := mustDecimal(inv.OPAM)
+	if inv.STAT == invoicePaid {
+		return nil, wrongState("CINO", fmt.Sprintf("Invoice %s is already paid (amount %s %s); nothing is open to allocate", inv.CINO, inv.IVAM, inv.CUCD))
+	}
+	if amt.Cmp(open) > 0 {
+		return nil, &nok{Code: codeFor("ACAM", codeExceeds), Field: "ACAM",
+			Message: fmt.Sprintf("Amount %s exceeds the open amount %s %s of invoice %s", x.get("ACAM"), inv.OPAM, inv.CUCD, inv.CINO)}
+	}
+	cur, _ := x.md.currency(inv.CUCD)
+	rest := new(big.Rat).Sub(open, amt)
+	inv.OPAM = formatDecimal(rest, cur.DCCD)
+	if rest.Sign() == 0 {
+		inv.STAT = invoicePaid
+	}
+	line.Details = append(line.Details, &StatementDetail{CINO: inv.CINO, CUNO: inv.CUNO,
+		ACAM: formatDecimal(amt, cur.DCCD), TX40: x.get("TX40")})
+	return []record{{"CINO": inv.CINO, "OPAM": inv.OPAM, "STAT": inv.STAT}}, nil
+}
+
+// amountIn parses the decimal in field (already syntax-checked) and refuses
+// more decimals than currency cucd has: 10.005 USD is not an amount, and
+// silently rounding it would hide a unit mistake (minor vs major units).
+func amountIn(x *exec, field, cucd string) (*big.Rat, *nok) {
+	amt, _ := parseDecimal(x.get(field))
+	cur, ok := x.md.currency(cucd)
+	if !ok {
+		return nil, notFound("CUCD", cucd, nil)
+	}
+	if !fitsDecimals(amt, cur.DCCD) {
+		return nil, invalid(field, fmt.Sprintf("%s (%s) %s has more decimals than currency %s allows (%d)", describe(field), field, x.get(field), cucd, cur.DCCD))
+	}
+	return amt, nil
+}

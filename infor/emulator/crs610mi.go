@@ -1,0 +1,145 @@
+package emulator
+
+import (
+	"fmt"
+	"slices"
+)
+
+// CRS610MI is M3's customer API.
+//
+//	Add           in: CUNO (blank: next number of series CUNO), CUNM!, CUTM, address and contact
+//	              fields, CUCD, TEPY, PYCD, ORTP, LNCD, CUTP, STAT, YREF, YRE2, VRNO   out: CUNO
+//	ChgBasicData  in: CUNO!, any basic field but CUTM; blank fields are left unchanged
+//	GetBasicData  in: CUNO!   out: every basic field
+//	LstByNumber   in: CUNO (start, inclusive)   out: customers from CUNO on, by number
+//	AddAddress    in: CUNO!, ADRT!, ADID!, CUNM, CUA1-CUA4, TOWN, PONO, CSCD, ECAR, PHNO
+//
+// Add starts from the customer template (CUTM, or the seed's default
+// template) and lays the given fields over it, as M3 copies a template
+// customer; currency, payment terms and method and order type must exist.
+func crs610mi() program {
+	basic := []string{"CUNM", "CUA1", "CUA2", "CUA3", "CUA4", "TOWN", "PONO", "CSCD", "ECAR",
+		"PHNO", "PHN2", "TFNO", "MAIL", "CUCD", "TEPY", "PYCD", "ORTP", "LNCD", "CUTP", "STAT",
+		"YREF", "YRE2", "VRNO"}
+	addIn := append([]string{"CUNO", "CUNM!", "CUTM"}, basic[1:]...)
+	chgIn := append([]string{"CUNO!"}, basic...)
+	return program{
+		"Add":          {inputs: inputs(addIn...), mutates: true, run: customerAdd},
+		"ChgBasicData": {inputs: inputs(chgIn...), mutates: true, run: customerChange},
+		"GetBasicData": {inputs: inputs("CUNO!"), run: customerGet},
+		"LstByNumber":  {inputs: inputs("CUNO"), list: true, run: customerList},
+		"AddAddress": {inputs: inputs("CUNO!", "ADRT!", "ADID!", "CUNM", "CUA1", "CUA2", "CUA3", "CUA4",
+			"TOWN", "PONO", "CSCD", "ECAR", "PHNO"), mutates: true, run: customerAddAddress},
+	}
+}
+
+func customerAdd(x *exec) ([]record, *nok) {
+	tmpl, ok := x.md.template(x.get("CUTM"))
+	if !ok && x.get("CUTM") != "" {
+		return nil, notFound("CUTM", x.get("CUTM"), keysOf(x.md.seed.CustomerTemplates, func(t CustomerTemplate) string { return t.CUTM }))
+	}
+	c := &Customer{CUTM: tmpl.CUTM}
+	for k, v := range tmpl.Fields {
+		*c.field(k) = v
+	}
+	for k, v := range x.in {
+		if v != "" && k != "CUTM" {
+			*c.field(k) = v
+		}
+	}
+	if c.CUNO != "" {
+		if x.st.customers[c.CUNO] != nil {
+			return nil, exists("CUNO", c.CUNO)
+		}
+	}
+	if err := x.md.checkCustomerRefs(c); err != nil {
+		return nil, err
+	}
+	if c.CUNO == "" {
+		cuno, err := x.st.next("CUNO", func(n string) bool { return x.st.customers[n] != nil })
+		if err != nil {
+			return nil, err
+		}
+		c.CUNO = cuno
+	}
+	if c.STAT == "" {
+		c.STAT = "20" // M3's "definite" status
+	}
+	x.st.Customers = append(x.st.Customers, c)
+	x.st.customers[c.CUNO] = c
+	return []record{{"CUNO": c.CUNO}}, nil
+}
+
+// customerChange applies the non-blank fields, M3's rule for Chg
+// transactions: blank means "leave as is".
+func customerChange(x *exec) ([]record, *nok) {
+	c, err := findCustomer(x, x.get("CUNO"))
+	if err != nil {
+		return nil, err
+	}
+	changed := *c
+	for k, v := range x.in {
+		if v != "" && k != "CUNO" {
+			*changed.field(k) = v
+		}
+	}
+	if err := x.md.checkCustomerRefs(&changed); err != nil {
+		return nil, err
+	}
+	*c = changed
+	return nil, nil
+}
+
+func customerGet(x *exec) ([]record, *nok) {
+	c, err := findCustomer(x, x.get("CUNO"))
+	if err != nil {
+		return nil, err
+	}
+	return []record{customerRecord(c)}, nil
+}
+
+func customerList(x *exec) ([]record, *nok) {
+	var out []record
+	for _, c := range x.st.sortedCustomers() {
+		if c.CUNO >= x.get("CUNO") {
+			out = append(out, customerRecord(c))
+		}
+	}
+	return out, nil
+}
+
+func customerAddAddress(x *exec) ([]record, *nok) {
+	c, err := findCustomer(x, x.get("CUNO"))
+	if err != nil {
+		return nil, err
+	}
+	adrt, adid := x.get("ADRT"), x.get("ADID")
+	if slices.ContainsFunc(c.Addresses, func(a *Address) bool { return a.ADRT == adrt && a.ADID == adid }) {
+		return nil, &nok{Code: codeFor("ADID", codeExists), Field: "ADID",
+			Message: fmt.Sprintf("Address number %s of address type %s already exists for customer %s", adid, adrt, c.CUNO)}
+	}
+	c.Addresses = append(c.Addresses, &Address{
+		ADRT: adrt, ADID: adid, CUNM: x.get("CUNM"),
+		CUA1: x.get("CUA1"), CUA2: x.get("CUA2"), CUA3: x.get("CUA3"), CUA4: x.get("CUA4"),
+		TOWN: x.get("TOWN"), PONO: x.get("PONO"), CSCD: x.get("CSCD"), ECAR: x.get("ECAR"), PHNO: x.get("PHNO"),
+	})
+	return nil, nil
+}
+
+// findCustomer is the lookup every program shares: a missing customer is
+// the NOK "Customer number X does not exist" on CUNO.
+func findCustomer(x *exec, cuno string) (*Customer, *nok) {
+	c := x.st.customers[cuno]
+	if c == nil {
+		return nil, notFound("CUNO", cuno, nil)
+	}
+	return c, nil
+}
+
+func customerRecord(c *Customer) record {
+	r := make(record, len(customerFields))
+	for _, f := range customerFields {
+		r[f] = *c.field(f)
+	}
+	return r
+}

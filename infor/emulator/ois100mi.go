@@ -1,0 +1,214 @@
+package emulator
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+)
+
+// OIS100MI is M3's customer order API, in its batch-entry form: an order is
+// built under a temporary number and becomes a real order only at Confirm,
+// which gives it its final number. A client interrupted before Confirm
+// leaves a batch order behind that is not an order (LstHead does not list
+// it); one interrupted after Confirm finds the order by CUOR with LstHead.
+//
+//	AddBatchHead  in: CUNO!, ORTP, CUOR, CUCD, ORDT, RLDT, WHLO, FACI, TEPY, PYCD, YREF
+//	              (ORTP, CUCD, TEPY, PYCD default from the customer)   out: ORNO (temporary)
+//	AddBatchLine  in: ORNO! (temporary), ITNO!, ORQT!, SAPR (default: the item's price), WHLO
+//	              out: ORNO, PONR
+//	Confirm       in: ORNO! (temporary)   out: ORNO (final); a prepaid order type is invoiced
+//	GetHead       in: ORNO! (final)   out: the head with NTAM, the order total
+//	LstHead       in: CUNO, CUOR (filters)   out: confirmed orders, by ORNO
+func ois100mi() program {
+	return program{
+		"AddBatchHead": {inputs: inputs("CUNO!", "ORTP", "CUOR", "CUCD", "ORDT", "RLDT", "WHLO", "FACI", "TEPY", "PYCD", "YREF"),
+			mutates: true, run: orderAddHead},
+		"AddBatchLine": {inputs: inputs("ORNO!", "ITNO!", "ORQT!", "SAPR", "WHLO"), mutates: true, run: orderAddLine},
+		"Confirm":      {inputs: inputs("ORNO!"), mutates: true, run: orderConfirm},
+		"GetHead":      {inputs: inputs("ORNO!"), run: orderGetHead},
+		"LstHead":      {inputs: inputs("CUNO", "CUOR"), list: true, run: orderList},
+	}
+}
+
+func orderAddHead(x *exec) ([]record, *nok) {
+	c, err := findCustomer(x, x.get("CUNO"))
+	if err != nil {
+		return nil, err
+	}
+	pick := func(field, fallback string) string {
+		if v := x.get(field); v != "" {
+			return v
+		}
+		return fallback
+	}
+	o := &Order{
+		STAT: orderBatch, CUNO: c.CUNO, CUOR: x.get("CUOR"),
+		ORTP: pick("ORTP", c.ORTP), CUCD: pick("CUCD", c.CUCD), TEPY: pick("TEPY", c.TEPY), PYCD: pick("PYCD", c.PYCD),
+		ORDT: pick("ORDT", x.today()), RLDT: x.get("RLDT"), WHLO: x.get("WHLO"), FACI: x.get("FACI"), YREF: x.get("YREF"),
+		Lines: []*OrderLine{},
+	}
+	if o.ORTP == "" {
+		return nil, &nok{Code: codeFor("ORTP", codeMandatory), Field: "ORTP",
+			Message: fmt.Sprintf("Customer order type (ORTP) must be entered: customer %s has no default order type", c.CUNO)}
+	}
+	if _, ok := x.md.orderType(o.ORTP); !ok {
+		return nil, notFound("ORTP", o.ORTP, keysOf(x.md.seed.OrderTypes, func(t OrderType) string { return t.ORTP }))
+	}
+	if o.CUCD == "" {
+		return nil, &nok{Code: codeFor("CUCD", codeMandatory), Field: "CUCD",
+			Message: fmt.Sprintf("Currency (CUCD) must be entered: customer %s has no default currency", c.CUNO)}
+	}
+	cur, err := x.md.checkCurrency("CUCD", o.CUCD)
+	if err != nil {
+		return nil, err
+	}
+	if o.TEPY != "" && !x.md.hasPaymentTerm(o.TEPY) {
+		return nil, notFound("TEPY", o.TEPY, keysOf(x.md.seed.PaymentTerms, func(p PaymentTerm) string { return p.TEPY }))
+	}
+	if o.PYCD != "" && !x.md.hasPaymentMethod(o.PYCD) {
+		return nil, notFound("PYCD", o.PYCD, keysOf(x.md.seed.PaymentMethods, func(p PaymentMethod) string { return p.PYCD }))
+	}
+	temp, err := x.st.next("TEMP", func(n string) bool { return x.st.orders[n] != nil || x.st.byTemp[n] != nil })
+	if err != nil {
+		return nil, err
+	}
+	o.ORNO, o.TempORNO = temp, temp
+	o.NTAM = formatDecimal(new(big.Rat), cur.DCCD)
+	x.st.Orders = append(x.st.Orders, o)
+	x.st.orders[temp] = o
+	x.st.byTemp[temp] = o
+	return []record{{"ORNO": temp}}, nil
+}
+
+// findBatchOrder finds an order still in batch entry by its temporary
+// number, and explains what happened otherwise: a client that retries after
+// a lost answer learns the order was already confirmed, and as what.
+func findBatchOrder(x *exec, orno string) (*Order, *nok) {
+	if o := x.st.byTemp[orno]; o != nil {
+		if o.STAT == orderBatch {
+			return o, nil
+		}
+		return nil, wrongState("ORNO", fmt.Sprintf("Order %s has already been confirmed as customer order %s", orno, o.ORNO))
+	}
+	if o := x.st.orders[orno]; o != nil {
+		return nil, wrongState("ORNO", fmt.Sprintf("Customer order %s is already confirmed; batch transactions take the temporary order number from AddBatchHead", orno))
+	}
+	return nil, notFound("ORNO", orno, nil)
+}
+
+func orderAddLine(x *exec) ([]record, *nok) {
+	o, err := findBatchOrder(x, x.get("ORNO"))
+	if err != nil {
+		return nil, err
+	}
+	it, err := findItem(x, x.get("ITNO"))
+	if err != nil {
+		return nil, err
+	}
+	qty, _ := parseDecimal(x.get("ORQT"))
+	if qty.Sign() <= 0 {
+		return nil, invalid("ORQT", fmt.Sprintf("Ordered quantity (ORQT) %s must be greater than zero", x.get("ORQT")))
+	}
+	sapr := x.get("SAPR")
+	if sapr == "" {
+		sapr = it.SAPR
+	}
+	if sapr == "" {
+		return nil, &nok{Code: codeFor("SAPR", codeMandatory), Field: "SAPR",
+			Message: fmt.Sprintf("Sales price (SAPR) must be entered: item %s has no price", it.ITNO)}
+	}
+	price, ok := parseDecimal(sapr)
+	if !ok || price.Sign() < 0 {
+		return nil, invalid("SAPR", fmt.Sprintf("Sales price (SAPR) %s must not be negative", sapr))
+	}
+	cur, _ := x.md.currency(o.CUCD)
+	l := &OrderLine{
+		PONR: strconv.Itoa(len(o.Lines) + 1), ITNO: it.ITNO, ITDS: it.ITDS,
+		ORQT: x.get("ORQT"), SAPR: sapr, WHLO: x.get("WHLO"),
+		LNAM: formatDecimal(new(big.Rat).Mul(qty, price), cur.DCCD),
+	}
+	o.Lines = append(o.Lines, l)
+	total := new(big.Rat)
+	for _, l := range o.Lines {
+		total.Add(total, mustDecimal(l.LNAM))
+	}
+	o.NTAM = formatDecimal(total, cur.DCCD)
+	return []record{{"ORNO": o.ORNO, "PONR": l.PONR}}, nil
+}
+
+// orderConfirm turns the batch order into a real one under its final
+// number. For a prepaid order type it also creates the invoice for the order
+// total, open for its full amount, which a bank statement detail then pays.
+func orderConfirm(x *exec) ([]record, *nok) {
+	o, err := findBatchOrder(x, x.get("ORNO"))
+	if err != nil {
+		return nil, err
+	}
+	if len(o.Lines) == 0 {
+		return nil, wrongState("ORNO", fmt.Sprintf("Order %s has no lines; add them with AddBatchLine before Confirm", o.ORNO))
+	}
+	final, err := x.st.next("ORNO", func(n string) bool { return x.st.orders[n] != nil || x.st.byTemp[n] != nil })
+	if err != nil {
+		return nil, err
+	}
+	delete(x.st.orders, o.ORNO)
+	o.ORNO, o.STAT = final, orderConfirmed
+	x.st.orders[final] = o
+	if ot, _ := x.md.orderType(o.ORTP); ot.Prepaid {
+		cino, err := x.st.next("CINO", func(n string) bool { return x.st.invoices[n] != nil })
+		if err != nil {
+			return nil, err
+		}
+		inv := &Invoice{CINO: cino, CUNO: o.CUNO, ORNO: o.ORNO, CUOR: o.CUOR, CUCD: o.CUCD,
+			IVDT: x.today(), IVAM: o.NTAM, OPAM: o.NTAM, STAT: invoiceOpen}
+		if mustDecimal(o.NTAM).Sign() == 0 {
+			inv.STAT = invoicePaid
+		}
+		x.st.Invoices = append(x.st.Invoices, inv)
+		x.st.invoices[cino] = inv
+		o.CINO, o.STAT = cino, orderInvoiced
+	}
+	return []record{{"ORNO": final}}, nil
+}
+
+func orderGetHead(x *exec) ([]record, *nok) {
+	orno := x.get("ORNO")
+	o := x.st.orders[orno]
+	if o == nil || o.STAT == orderBatch {
+		n := notFound("ORNO", orno, nil)
+		if o != nil {
+			n.Message += "; it is a batch order not yet confirmed (run Confirm)"
+		} else if t := x.st.byTemp[orno]; t != nil {
+			n.Message += fmt.Sprintf("; temporary order %s was confirmed as %s", orno, t.ORNO)
+		}
+		return nil, n
+	}
+	return []record{orderRecord(o)}, nil
+}
+
+func orderList(x *exec) ([]record, *nok) {
+	var list []*Order
+	for _, o := range x.st.Orders {
+		if o.STAT == orderBatch ||
+			(x.get("CUNO") != "" && o.CUNO != x.get("CUNO")) ||
+			(x.get("CUOR") != "" && o.CUOR != x.get("CUOR")) {
+			continue
+		}
+		list = append(list, o)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].ORNO < list[j].ORNO })
+	out := make([]record, len(list))
+	for i, o := range list {
+		out[i] = orderRecord(o)
+	}
+	return out, nil
+}
+
+func orderRecord(o *Order) record {
+	return record{
+		"ORNO": o.ORNO, "CUNO": o.CUNO, "ORTP": o.ORTP, "CUOR": o.CUOR, "CUCD": o.CUCD,
+		"ORDT": o.ORDT, "RLDT": o.RLDT, "WHLO": o.WHLO, "FACI": o.FACI, "TEPY": o.TEPY,
+		"PYCD": o.PYCD, "YREF": o.YREF, "NTAM": o.NTAM,
+	}
+}
