@@ -24,11 +24,11 @@ type command struct {
 
 // pending names the subcommands DESIGN.md reserves that later issues build.
 var pending = map[string]string{
-	"processor":      "the processors (issue: Processors: Stripe events to Avro Infor commands)",
-	"sink":           "the Infor sink (issue: Infor sink: exactly-once effect)",
-	"replay":         "the replay tool (issue: Operate and deploy)",
-	"dlq":            "the DLQ tool (issue: Operate and deploy)",
-	"backfill":       "the backfill tool (issue: Operate and deploy)",
+	"processor": "the processors (issue: Processors: Stripe events to Avro Infor commands)",
+	"sink":      "the Infor sink (issue: Infor sink: exactly-once effect)",
+	"replay":    "the replay tool (issue: Operate and deploy)",
+	"dlq":       "the DLQ tool (issue: Operate and deploy)",
+	"backfill":  "the backfill tool (issue: Operate and deploy)",
 }
 
 func commands() []command {
