@@ -16,6 +16,14 @@ import (
 //	                 out: STNB, LINO
 //	AddStatmtDetail  in: STNB!, LINO!, CINO!, ACAM! (> 0, invoice currency), CUNO (must match), TX40
 //	                 out: CINO, OPAM, STAT of the invoice after allocation
+//	LstStatmt        in: BKID, REFE (filters)   out: STNB, BKID, STDT, CUCD, REFE, TX40, NOLN (lines), by STNB
+//	LstStatmtLine    in: STNB!   out: STNB, LINO, ACAM, VLDT, REFE, TX40, NODT (details), DTAM (sum of details)
+//
+// LstStatmt and LstStatmtLine are the emulator's: M3 shows statements in
+// ABS100 but the MI for listing them by reference differs by version, so
+// the names and the counters NOLN/NODT/DTAM are the emulator's choice. They
+// let a client find the statement it created for an external reference
+// (REFE) and see how far it got before an interruption.
 //
 // Allocation lowers the invoice's open amount; at zero the invoice is paid.
 // Allocating more than is open is refused, so a payment applied twice is a
@@ -28,6 +36,8 @@ func abs100mi() program {
 		"AddStatmtHead":   {inputs: inputs("BKID!", "STDT!", "CUCD!", "REFE", "TX40"), mutates: true, run: statementAddHead},
 		"AddStatmtLine":   {inputs: inputs("STNB!", "ACAM!", "VLDT", "REFE", "TX40"), mutates: true, run: statementAddLine},
 		"AddStatmtDetail": {inputs: inputs("STNB!", "LINO!", "CINO!", "ACAM!", "CUNO", "TX40"), mutates: true, run: statementAddDetail},
+		"LstStatmt":       {inputs: inputs("BKID", "REFE"), list: true, run: statementList},
+		"LstStatmtLine":   {inputs: inputs("STNB!"), list: true, run: statementLines},
 	}
 }
 
@@ -126,4 +136,43 @@ func amountIn(x *exec, field, cucd string) (*big.Rat, *nok) {
 		return nil, invalid(field, fmt.Sprintf("%s (%s) %s has more decimals than currency %s allows (%d)", describe(field), field, x.get(field), cucd, cur.DCCD))
 	}
 	return amt, nil
+}
+
+func statementList(x *exec) ([]record, *nok) {
+	var out []record
+	for _, bs := range x.st.BankStatements { // created in STNB order
+		if (x.get("BKID") != "" && bs.BKID != x.get("BKID")) || (x.get("REFE") != "" && bs.REFE != x.get("REFE")) {
+			continue
+		}
+		out = append(out, record{"STNB": bs.STNB, "BKID": bs.BKID, "STDT": bs.STDT, "CUCD": bs.CUCD,
+			"REFE": bs.REFE, "TX40": bs.TX40, "NOLN": strconv.Itoa(len(bs.Lines))})
+	}
+	return out, nil
+}
+
+func statementLines(x *exec) ([]record, *nok) {
+	bs := x.st.statements[x.get("STNB")]
+	if bs == nil {
+		return nil, notFound("STNB", x.get("STNB"), nil)
+	}
+	out := make([]record, len(bs.Lines))
+	for i, l := range bs.Lines {
+		sum := new(big.Rat)
+		dccd := 0
+		for _, d := range l.Details {
+			sum.Add(sum, mustDecimal(d.ACAM))
+			if inv := x.st.invoices[d.CINO]; inv != nil {
+				if c, ok := x.md.currency(inv.CUCD); ok {
+					dccd = c.DCCD
+				}
+			}
+		}
+		if len(l.Details) == 0 {
+			c, _ := x.md.currency(bs.CUCD)
+			dccd = c.DCCD
+		}
+		out[i] = record{"STNB": bs.STNB, "LINO": l.LINO, "ACAM": l.ACAM, "VLDT": l.VLDT, "REFE": l.REFE, "TX40": l.TX40,
+			"NODT": strconv.Itoa(len(l.Details)), "DTAM": formatDecimal(sum, dccd)}
+	}
+	return out, nil
 }

@@ -77,6 +77,20 @@
 //
 // Companies and divisions (CONO/DIVI are accepted where listed and ignored),
 // automatic accounting of invoices and payments (only GLS840MI batches move
-// GL balances), credit memos, order status changes, and lookups of bank
-// statements and GL batches by reference.
+// GL balances).
+//
+// # The emulator's own transactions
+//
+// A client that is idempotent by lookup must find what it created by its
+// external reference. Where M3's MI for that differs between versions or is
+// not a plain MI transaction, the emulator adds one of its own, named and
+// shaped in M3's style, documented in the program's file as the emulator's
+// choice: OIS100MI LstBatchHead and LstBatchLine (batch orders not yet
+// confirmed), ABS100MI LstStatmt and LstStatmtLine (statements by REFE),
+// GLS840MI LstBatch and the REFE field of AddBatchHead (journal batches by
+// reference), and for what M3 does through panels or setup-dependent
+// programs rather than one MI transaction: OIS100MI ChgOrderStatus (the
+// order stop code OBLC) and ARS200MI AddCrdtNote (a credit note against an
+// invoice). An adapter for a real tenant maps these to what that tenant
+// offers.
 package emulator

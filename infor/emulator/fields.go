@@ -71,9 +71,11 @@ var dictionary = map[string]fieldDef{
 	"PONR": {5, kindNumber, "Order line number"},
 	"ORQT": {16, kindDecimal, "Ordered quantity"},
 	"SAPR": {18, kindDecimal, "Sales price"},
+	"OBLC": {1, kindText, "Order stop code"},
 	// Invoices (ARS200).
 	"CINO": {10, kindText, "Invoice number"},
 	"DIVI": {3, kindText, "Division"},
+	"IVAM": {17, kindDecimal, "Invoice amount"},
 	// Bank statements (ABS100).
 	"BKID": {10, kindText, "Bank account identity"},
 	"STNB": {10, kindText, "Statement number"},

@@ -13,18 +13,26 @@ import (
 // straight is enforced at the check: a batch whose lines do not sum to
 // zero in every currency is refused and never posted.
 //
-//	AddBatchHead  in: ACDT (default today), DIVI, TX40   out: BCHN
+//	AddBatchHead  in: ACDT (default today), DIVI, TX40, REFE   out: BCHN
 //	AddBatchLine  in: BCHN!, AIT1! (seed GL account), ACAM! (signed, debit positive), CUCD!,
 //	              AIT2-AIT7, ACDT (default: the batch's), VTXT, TX40   out: BCHN, LINO
 //	CtrlBatch     in: BCHN!   NOK if empty or unbalanced; the batch becomes "checked"
 //	UpdBatch      in: BCHN!   posts a checked batch ("posted", final)
+//	LstBatch      in: REFE (filter)   out: BCHN, ACDT, DIVI, TX40, REFE, STAT, NOLN (lines), by BCHN
+//
+// REFE on the batch head and LstBatch are the emulator's: M3's journal
+// import identifies a batch by its number and the interface's own keys, so
+// the name and shape of the lookup by an external reference are the
+// emulator's choice. They let a client find the batch it created for a
+// journal and finish or skip it after an interruption.
 func gls840mi() program {
 	return program{
-		"AddBatchHead": {inputs: inputs("ACDT", "DIVI", "TX40"), mutates: true, run: glAddHead},
+		"AddBatchHead": {inputs: inputs("ACDT", "DIVI", "TX40", "REFE"), mutates: true, run: glAddHead},
 		"AddBatchLine": {inputs: inputs("BCHN!", "AIT1!", "ACAM!", "CUCD!", "AIT2", "AIT3", "AIT4", "AIT5", "AIT6", "AIT7",
 			"ACDT", "VTXT", "TX40"), mutates: true, run: glAddLine},
 		"CtrlBatch": {inputs: inputs("BCHN!"), mutates: true, run: glControl},
 		"UpdBatch":  {inputs: inputs("BCHN!"), mutates: true, run: glPost},
+		"LstBatch":  {inputs: inputs("REFE"), list: true, run: glList},
 	}
 }
 
@@ -37,7 +45,7 @@ func glAddHead(x *exec) ([]record, *nok) {
 	if acdt == "" {
 		acdt = x.today()
 	}
-	b := &GLBatch{BCHN: bchn, DIVI: x.get("DIVI"), ACDT: acdt, TX40: x.get("TX40"), STAT: batchOpen, Lines: []*GLLine{}}
+	b := &GLBatch{BCHN: bchn, DIVI: x.get("DIVI"), ACDT: acdt, TX40: x.get("TX40"), REFE: x.get("REFE"), STAT: batchOpen, Lines: []*GLLine{}}
 	x.st.GLBatches = append(x.st.GLBatches, b)
 	x.st.batches[bchn] = b
 	return []record{{"BCHN": bchn}}, nil
@@ -136,4 +144,16 @@ func glPost(x *exec) ([]record, *nok) {
 	}
 	b.STAT = batchPosted
 	return nil, nil
+}
+
+func glList(x *exec) ([]record, *nok) {
+	var out []record
+	for _, b := range x.st.GLBatches { // created in BCHN order
+		if x.get("REFE") != "" && b.REFE != x.get("REFE") {
+			continue
+		}
+		out = append(out, record{"BCHN": b.BCHN, "ACDT": b.ACDT, "DIVI": b.DIVI, "TX40": b.TX40, "REFE": b.REFE,
+			"STAT": b.STAT, "NOLN": strconv.Itoa(len(b.Lines))})
+	}
+	return out, nil
 }

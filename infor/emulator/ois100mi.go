@@ -20,14 +20,32 @@ import (
 //	Confirm       in: ORNO! (temporary)   out: ORNO (final); a prepaid order type is invoiced
 //	GetHead       in: ORNO! (final)   out: the head with NTAM, the order total
 //	LstHead       in: CUNO, CUOR (filters)   out: confirmed orders, by ORNO
+//	LstBatchHead  in: CUNO, CUOR (filters)   out: batch orders not yet confirmed, by temporary ORNO,
+//	              with NOLN (number of lines) and NTAM
+//	LstBatchLine  in: ORNO! (temporary)   out: ORNO, PONR, ITNO, ORQT, SAPR, LNAM
+//
+//	ChgOrderStatus in: ORNO! (final), OBLC! (order stop code, "0" = not stopped), TX40 (reason)
+//	              out: ORNO, OBLC
+//
+// LstBatchHead and LstBatchLine are the emulator's: M3 keeps batch orders
+// in its own batch tables (OXHEAD/OXLINE) and the way a client lists them
+// differs by version, so the name and shape here are the emulator's choice.
+// They let a client that was interrupted between AddBatchHead and Confirm
+// find its temporary order again by CUOR and finish it. ChgOrderStatus is
+// the emulator's too: M3 stops an order through the order's stop code
+// (OBLC) in OIS100 rather than one MI transaction; here it sets OBLC and
+// a reason on a confirmed order, and GetHead/LstHead return both.
 func ois100mi() program {
 	return program{
 		"AddBatchHead": {inputs: inputs("CUNO!", "ORTP", "CUOR", "CUCD", "ORDT", "RLDT", "WHLO", "FACI", "TEPY", "PYCD", "YREF"),
 			mutates: true, run: orderAddHead},
-		"AddBatchLine": {inputs: inputs("ORNO!", "ITNO!", "ORQT!", "SAPR", "WHLO"), mutates: true, run: orderAddLine},
-		"Confirm":      {inputs: inputs("ORNO!"), mutates: true, run: orderConfirm},
-		"GetHead":      {inputs: inputs("ORNO!"), run: orderGetHead},
-		"LstHead":      {inputs: inputs("CUNO", "CUOR"), list: true, run: orderList},
+		"AddBatchLine":   {inputs: inputs("ORNO!", "ITNO!", "ORQT!", "SAPR", "WHLO"), mutates: true, run: orderAddLine},
+		"Confirm":        {inputs: inputs("ORNO!"), mutates: true, run: orderConfirm},
+		"GetHead":        {inputs: inputs("ORNO!"), run: orderGetHead},
+		"LstHead":        {inputs: inputs("CUNO", "CUOR"), list: true, run: orderList},
+		"LstBatchHead":   {inputs: inputs("CUNO", "CUOR"), list: true, run: orderBatchList},
+		"LstBatchLine":   {inputs: inputs("ORNO!"), list: true, run: orderBatchLines},
+		"ChgOrderStatus": {inputs: inputs("ORNO!", "OBLC!", "TX40"), mutates: true, run: orderChangeStatus},
 	}
 }
 
@@ -209,6 +227,52 @@ func orderRecord(o *Order) record {
 	return record{
 		"ORNO": o.ORNO, "CUNO": o.CUNO, "ORTP": o.ORTP, "CUOR": o.CUOR, "CUCD": o.CUCD,
 		"ORDT": o.ORDT, "RLDT": o.RLDT, "WHLO": o.WHLO, "FACI": o.FACI, "TEPY": o.TEPY,
-		"PYCD": o.PYCD, "YREF": o.YREF, "NTAM": o.NTAM,
+		"PYCD": o.PYCD, "YREF": o.YREF, "NTAM": o.NTAM, "OBLC": o.OBLC, "OBTX": o.OBTX,
 	}
+}
+
+func orderBatchList(x *exec) ([]record, *nok) {
+	var list []*Order
+	for _, o := range x.st.Orders {
+		if o.STAT != orderBatch ||
+			(x.get("CUNO") != "" && o.CUNO != x.get("CUNO")) ||
+			(x.get("CUOR") != "" && o.CUOR != x.get("CUOR")) {
+			continue
+		}
+		list = append(list, o)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].ORNO < list[j].ORNO })
+	out := make([]record, len(list))
+	for i, o := range list {
+		r := orderRecord(o)
+		r["NOLN"] = strconv.Itoa(len(o.Lines))
+		out[i] = r
+	}
+	return out, nil
+}
+
+func orderBatchLines(x *exec) ([]record, *nok) {
+	o, err := findBatchOrder(x, x.get("ORNO"))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]record, len(o.Lines))
+	for i, l := range o.Lines {
+		out[i] = record{"ORNO": o.ORNO, "PONR": l.PONR, "ITNO": l.ITNO, "ORQT": l.ORQT, "SAPR": l.SAPR, "LNAM": l.LNAM}
+	}
+	return out, nil
+}
+
+func orderChangeStatus(x *exec) ([]record, *nok) {
+	orno := x.get("ORNO")
+	o := x.st.orders[orno]
+	if o == nil || o.STAT == orderBatch {
+		n := notFound("ORNO", orno, nil)
+		if o != nil {
+			n.Message += "; it is a batch order not yet confirmed (run Confirm)"
+		}
+		return nil, n
+	}
+	o.OBLC, o.OBTX = x.get("OBLC"), x.get("TX40")
+	return []record{{"ORNO": o.ORNO, "OBLC": o.OBLC}}, nil
 }

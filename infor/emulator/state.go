@@ -146,23 +146,27 @@ const (
 // client that lost Confirm's answer can be told what became of it. NTAM is
 // the order total (sum of line amounts), CINO the invoice if one was made.
 type Order struct {
-	ORNO     string       `json:"ORNO"`
-	TempORNO string       `json:"temporary_ORNO"`
-	STAT     string       `json:"STAT"`
-	CUNO     string       `json:"CUNO"`
-	ORTP     string       `json:"ORTP"`
-	CUOR     string       `json:"CUOR,omitempty"`
-	CUCD     string       `json:"CUCD"`
-	ORDT     string       `json:"ORDT"`
-	RLDT     string       `json:"RLDT,omitempty"`
-	WHLO     string       `json:"WHLO,omitempty"`
-	FACI     string       `json:"FACI,omitempty"`
-	TEPY     string       `json:"TEPY,omitempty"`
-	PYCD     string       `json:"PYCD,omitempty"`
-	YREF     string       `json:"YREF,omitempty"`
-	NTAM     string       `json:"NTAM"`
-	CINO     string       `json:"CINO,omitempty"`
-	Lines    []*OrderLine `json:"lines"`
+	ORNO     string `json:"ORNO"`
+	TempORNO string `json:"temporary_ORNO"`
+	STAT     string `json:"STAT"`
+	CUNO     string `json:"CUNO"`
+	ORTP     string `json:"ORTP"`
+	CUOR     string `json:"CUOR,omitempty"`
+	CUCD     string `json:"CUCD"`
+	ORDT     string `json:"ORDT"`
+	RLDT     string `json:"RLDT,omitempty"`
+	WHLO     string `json:"WHLO,omitempty"`
+	FACI     string `json:"FACI,omitempty"`
+	TEPY     string `json:"TEPY,omitempty"`
+	PYCD     string `json:"PYCD,omitempty"`
+	YREF     string `json:"YREF,omitempty"`
+	NTAM     string `json:"NTAM"`
+	CINO     string `json:"CINO,omitempty"`
+	// OBLC is the order stop code and OBTX its reason, set by
+	// ChgOrderStatus ("" or "0": not stopped).
+	OBLC  string       `json:"OBLC,omitempty"`
+	OBTX  string       `json:"OBTX,omitempty"`
+	Lines []*OrderLine `json:"lines"`
 }
 
 // OrderLine is an order line: ORQT ordered quantity, SAPR unit price, LNAM
@@ -195,6 +199,11 @@ type Invoice struct {
 	IVAM string `json:"IVAM"`
 	OPAM string `json:"OPAM"`
 	STAT string `json:"STAT"`
+	// A credit note (AddCrdtNote) has a negative IVAM and OPAM, the invoice
+	// it credits in CRIN and the client's reference in YREF.
+	CRIN string `json:"CRIN,omitempty"`
+	YREF string `json:"YREF,omitempty"`
+	TX40 string `json:"TX40,omitempty"`
 }
 
 // BankStatement is an ABS100 bank statement on bank account BKID.
@@ -242,6 +251,7 @@ type GLBatch struct {
 	DIVI  string    `json:"DIVI,omitempty"`
 	ACDT  string    `json:"ACDT"`
 	TX40  string    `json:"TX40,omitempty"`
+	REFE  string    `json:"REFE,omitempty"` // external reference (emulator's addition, see GLS840MI)
 	STAT  string    `json:"STAT"`
 	Lines []*GLLine `json:"lines"`
 }

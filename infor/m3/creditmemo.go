@@ -1,0 +1,70 @@
+package m3
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/stripe-infor/stripe-infor/internal/command"
+)
+
+// CreditMemoResult is what CreateCreditMemo did.
+type CreditMemoResult struct {
+	CreditNoteNumber string // CINO of the credit note
+	InvoiceNumber    string // CINO of the invoice credited
+	Created          bool
+}
+
+// RefundReference is the YREF of the credit note of a Stripe refund.
+func RefundReference(stripeRefundID string) string {
+	return Reference('R', "refund:"+stripeRefundID, 30)
+}
+
+// CreateCreditMemo credits the order's invoice for a refund (ARS200MI
+// AddCrdtNote, YREF = RefundReference), after looking the reference up
+// (LstInvoices by YREF). An order or invoice not in M3 yet is a
+// *DependencyError; the amount must be in the invoice's currency.
+func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCreditMemo) (CreditMemoResult, error) {
+	re := cmd.StripeRefundID
+	if re == "" {
+		re = strings.TrimPrefix(cmd.CommandID, "refund:")
+	}
+	id := cmd.CommandID
+	if id == "" {
+		id = "refund:" + re
+	}
+	if re == "" {
+		return CreditMemoResult{}, invalidf("%s: no refund id", id)
+	}
+	if cmd.Amount.Minor <= 0 {
+		return CreditMemoResult{}, invalidf("%s: amount %s must be positive", id, cmd.Amount)
+	}
+	yref := RefundReference(re)
+	found, err := a.exec(ctx, "ARS200MI", "LstInvoices", map[string]string{"YREF": yref, "DIVI": a.cfg.Division})
+	if err != nil {
+		return CreditMemoResult{}, fmt.Errorf("m3: %s: look up credit note %s: %w", id, yref, err)
+	}
+	if len(found) > 0 {
+		cn := lowest(found, "CINO")
+		for _, f := range found {
+			if f["CINO"] == cn {
+				return CreditMemoResult{CreditNoteNumber: cn, InvoiceNumber: f["CRIN"]}, nil
+			}
+		}
+	}
+	_, cino, _, cucd, err := a.findInvoice(ctx, id, cmd.OrderRef)
+	if err != nil {
+		return CreditMemoResult{}, err
+	}
+	if !strings.EqualFold(cmd.Amount.Currency, cucd) {
+		return CreditMemoResult{}, invalidf("%s: refund in %s, invoice %s in %s", id, cmd.Amount.Currency, cino, cucd)
+	}
+	rec, err := a.one(ctx, "ARS200MI", "AddCrdtNote", map[string]string{
+		"CINO": cino, "IVAM": command.Decimal(cmd.Amount), "YREF": yref, "DIVI": a.cfg.Division,
+		"TX40": cut(strings.TrimSpace(re+" "+cmd.Reason), 40),
+	})
+	if err != nil {
+		return CreditMemoResult{}, fmt.Errorf("m3: %s: credit invoice %s: %w", id, cino, err)
+	}
+	return CreditMemoResult{CreditNoteNumber: rec["CINO"], InvoiceNumber: cino, Created: true}, nil
+}

@@ -1,0 +1,153 @@
+package m3
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/stripe-infor/stripe-infor/internal/command"
+)
+
+// CustomerResult is what UpsertCustomer did.
+type CustomerResult struct {
+	// CustomerNumber is the CUNO, to be written back to Stripe as
+	// metadata.erp_customer_id.
+	CustomerNumber string
+	Created        bool // the customer was added
+	Changed        bool // an existing customer's data was updated
+}
+
+// UpsertCustomer creates the M3 customer for a Stripe customer (CRS610MI
+// Add) or updates it (ChgBasicData). The customer number is the command's
+// ERPCustomerID when given, else a generated one (see the package
+// documentation). The Stripe id is kept in YREF and the command's version in
+// YRE2 ("V<unix>"): a command older than or as old as the stored version
+// changes nothing, so replays and out-of-order events are harmless. M3's Chg
+// transactions leave blank fields unchanged, so a field Stripe cleared stays
+// in M3.
+func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer) (CustomerResult, error) {
+	id := cmd.CommandID
+	if id == "" {
+		id = "customer:" + cmd.StripeCustomerID
+	}
+	if cmd.StripeCustomerID == "" && cmd.ERPCustomerID == "" {
+		return CustomerResult{}, invalidf("%s: no Stripe or ERP customer id", id)
+	}
+	if len(cmd.StripeCustomerID) > 30 {
+		return CustomerResult{}, invalidf("%s: Stripe customer id %q is longer than YREF (30)", id, cmd.StripeCustomerID)
+	}
+	data := customerFields(cmd)
+
+	var cuno string
+	var existing map[string]string
+	if cmd.ERPCustomerID != "" {
+		cuno = cmd.ERPCustomerID
+		rec, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cuno})
+		if err != nil {
+			if isNotFound(err, "CUNO") {
+				return CustomerResult{}, invalidf("%s: ERP customer %s (metadata.erp_customer_id) does not exist in M3", id, cuno)
+			}
+			return CustomerResult{}, fmt.Errorf("m3: %s: look up customer %s: %w", id, cuno, err)
+		}
+		existing = rec
+	} else {
+		found := false
+		for _, cand := range customerCandidates(cmd.StripeCustomerID) {
+			rec, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cand})
+			if err != nil {
+				if isNotFound(err, "CUNO") {
+					cuno, found = cand, true
+					break
+				}
+				return CustomerResult{}, fmt.Errorf("m3: %s: look up customer %s: %w", id, cand, err)
+			}
+			if rec["YREF"] == cmd.StripeCustomerID {
+				cuno, existing, found = cand, rec, true
+				break
+			}
+			// A collision: another Stripe customer holds this number.
+		}
+		if !found {
+			return CustomerResult{}, fmt.Errorf("m3: %s: every generated customer number for %s is taken by another customer; set metadata.erp_customer_id", id, cmd.StripeCustomerID)
+		}
+	}
+
+	if existing == nil {
+		fields := data
+		fields["CUNO"] = cuno
+		fields["CUTM"] = a.cfg.CustomerTemplate
+		fields["YREF"] = cmd.StripeCustomerID
+		fields["YRE2"] = version(cmd.Version)
+		if fields["CUNM"] == "" {
+			fields["CUNM"] = cut(firstNonEmpty(cmd.Email, cmd.StripeCustomerID), 36)
+		}
+		if _, err := a.exec(ctx, "CRS610MI", "Add", fields); err != nil {
+			return CustomerResult{}, fmt.Errorf("m3: %s: add customer %s: %w", id, cuno, err)
+		}
+		return CustomerResult{CustomerNumber: cuno, Created: true}, nil
+	}
+
+	if stored, ok := parseVersion(existing["YRE2"]); ok && stored >= cmd.Version {
+		return CustomerResult{CustomerNumber: cuno}, nil // already as new or newer
+	}
+	fields := data
+	fields["CUNO"] = cuno
+	fields["YRE2"] = version(cmd.Version)
+	if existing["YREF"] == "" && cmd.StripeCustomerID != "" {
+		fields["YREF"] = cmd.StripeCustomerID
+	}
+	if _, err := a.exec(ctx, "CRS610MI", "ChgBasicData", fields); err != nil {
+		return CustomerResult{}, fmt.Errorf("m3: %s: change customer %s: %w", id, cuno, err)
+	}
+	return CustomerResult{CustomerNumber: cuno, Changed: true}, nil
+}
+
+// customerFields maps the command's data to CRS610 basic-data fields, cut
+// or left out to fit M3's lengths: names and address lines are cut, an
+// e-mail address or phone number that does not fit is left out rather than
+// falsified, a state code longer than ECAR (3) goes to address line 3.
+func customerFields(cmd command.UpsertCustomer) map[string]string {
+	f := map[string]string{
+		"CUNM": cut(cmd.Name, 36),
+		"MAIL": fits(cmd.Email, 60),
+		"PHNO": fits(compactPhone(cmd.Phone), 16),
+		"CUA1": cut(cmd.Address.Line1, 36),
+		"CUA2": cut(cmd.Address.Line2, 36),
+		"TOWN": cut(cmd.Address.City, 20),
+		"PONO": fits(cmd.Address.PostalCode, 10),
+		"CSCD": fits(strings.ToUpper(cmd.Address.Country), 3),
+	}
+	if st := strings.TrimSpace(cmd.Address.State); len([]rune(st)) <= 3 {
+		f["ECAR"] = strings.ToUpper(st)
+	} else {
+		f["CUA3"] = cut(st, 36)
+	}
+	return f
+}
+
+func compactPhone(p string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '(', ')', '.':
+			return -1
+		}
+		return r
+	}, p)
+}
+
+func version(v int64) string { return "V" + strconv.FormatInt(v, 10) }
+
+func parseVersion(s string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(s, "V"), 10, 64)
+	return n, err == nil && strings.HasPrefix(s, "V")
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,106 @@
+package m3
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/stripe-infor/stripe-infor/internal/command"
+)
+
+// PayoutResult is what ReconcilePayout did.
+type PayoutResult struct {
+	StatementNumber string // STNB
+	Lines           int    // statement lines (balance transactions with a non-zero net)
+	Created         bool   // this call added lines (false: the statement was complete)
+}
+
+// ReconcilePayout records a payout as a bank statement on the payout bank
+// account (Config.PayoutBank, REFE = PayoutReference): one line per balance
+// transaction with a non-zero net, ACAM its net, REFE its txn_ id, TX40 its
+// type and source. The nets must sum to the payout amount, in its currency.
+// The GL side (bank Dr / Stripe clearing Cr, fees) comes as PostJournal
+// commands; this statement is what the bank reconciliation matches.
+func (a *Adapter) ReconcilePayout(ctx context.Context, cmd command.ReconcilePayout) (PayoutResult, error) {
+	po := cmd.StripePayoutID
+	if po == "" {
+		po = strings.TrimPrefix(cmd.CommandID, "payout:")
+	}
+	id := cmd.CommandID
+	if id == "" {
+		id = "payout:" + po
+	}
+	if po == "" {
+		return PayoutResult{}, invalidf("%s: no payout id", id)
+	}
+	cucd := strings.ToUpper(cmd.Amount.Currency)
+	var lines []command.BalanceTransaction
+	var sum int64
+	for _, bt := range cmd.Transactions {
+		if !strings.EqualFold(bt.Net.Currency, cucd) {
+			return PayoutResult{}, invalidf("%s: balance transaction %s is in %s, the payout in %s", id, bt.ID, bt.Net.Currency, cucd)
+		}
+		sum += bt.Net.Minor
+		if bt.Net.Minor != 0 {
+			lines = append(lines, bt)
+		}
+	}
+	if sum != cmd.Amount.Minor {
+		return PayoutResult{}, invalidf("%s: balance transactions net %s, the payout is %s",
+			id, command.Money{Minor: sum, Currency: cucd}, command.Money{Minor: cmd.Amount.Minor, Currency: cucd})
+	}
+	if len(lines) == 0 {
+		return PayoutResult{}, invalidf("%s: payout has no balance transactions with a non-zero net", id)
+	}
+	stdt, err := m3Date(cmd.ArrivalDate)
+	if err != nil {
+		return PayoutResult{}, fmt.Errorf("%s: %w", id, err)
+	}
+	if stdt == "" {
+		stdt = a.today()
+	}
+	refe := PayoutReference(po)
+
+	stnb, have, err := a.findStatement(ctx, id, a.cfg.PayoutBank, refe)
+	if err != nil {
+		return PayoutResult{}, err
+	}
+	if len(have) > len(lines) {
+		return PayoutResult{}, fmt.Errorf("m3: %s: bank statement %s has %d lines, the payout %d", id, stnb, len(have), len(lines))
+	}
+	for i, l := range have {
+		if want := lines[i]; l["REFE"] != btRef(want.ID) {
+			return PayoutResult{}, fmt.Errorf("m3: %s: bank statement %s line %s is %q, the payout's %q", id, stnb, l["LINO"], l["REFE"], btRef(want.ID))
+		}
+	}
+	if stnb == "" {
+		rec, err := a.one(ctx, "ABS100MI", "AddStatmtHead", map[string]string{
+			"BKID": a.cfg.PayoutBank, "STDT": stdt, "CUCD": cucd, "REFE": refe, "TX40": cut("Stripe payout "+po, 40),
+		})
+		if err != nil {
+			return PayoutResult{}, fmt.Errorf("m3: %s: add bank statement: %w", id, err)
+		}
+		stnb = rec["STNB"]
+	}
+	res := PayoutResult{StatementNumber: stnb, Lines: len(lines)}
+	for i := len(have); i < len(lines); i++ {
+		bt := lines[i]
+		if _, err := a.exec(ctx, "ABS100MI", "AddStatmtLine", map[string]string{
+			"STNB": stnb, "ACAM": command.Decimal(command.Money{Minor: bt.Net.Minor, Currency: cucd}), "VLDT": stdt,
+			"REFE": btRef(bt.ID), "TX40": cut(strings.TrimSpace(bt.Type+" "+bt.Source), 40),
+		}); err != nil {
+			return PayoutResult{}, fmt.Errorf("m3: %s: add line %d (%s) to bank statement %s: %w", id, i+1, bt.ID, stnb, err)
+		}
+		res.Created = true
+	}
+	return res, nil
+}
+
+// btRef is the REFE of a balance transaction's statement line: its id when
+// it fits (txn_ ids do), else a reference derived from it.
+func btRef(txn string) string {
+	if v := fits(txn, lenREFE); v != "" {
+		return v
+	}
+	return Reference('T', "txn:"+txn, lenREFE)
+}
