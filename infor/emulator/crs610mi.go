@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // CRS610MI is M3's customer API.
@@ -13,10 +14,21 @@ import (
 //	GetBasicData  in: CUNO!   out: every basic field
 //	LstByNumber   in: CUNO (start, inclusive)   out: customers from CUNO on, by number
 //	AddAddress    in: CUNO!, ADRT!, ADID!, CUNM, CUA1-CUA4, TOWN, PONO, CSCD, ECAR, PHNO
+//	ChgAddress    in: CUNO!, ADRT!, ADID!, CUNM, CUA1-CUA4, TOWN, PONO, CSCD, ECAR, PHNO;
+//	              blank fields are left unchanged
+//	LstAddress    in: CUNO!, ADRT   out: CUNO, ADRT, ADID, CUNM, CUA1-CUA4, TOWN, PONO, CSCD,
+//	              ECAR, PHNO, by ADRT and ADID
 //
 // Add starts from the customer template (CUTM, or the seed's default
 // template) and lays the given fields over it, as M3 copies a template
 // customer; currency, payment terms and method and order type must exist.
+//
+// Addresses (M3's OCUSAD) are keyed by customer, address type ADRT (01 is
+// the invoice address) and address id ADID: AddAddress refuses a key that
+// exists, ChgAddress one that does not. The emulator's choice where M3
+// differs: LstAddress takes ADRT as a filter (only that type; blank: every
+// type) rather than as the start of a key range, and takes no ADID; an
+// address is not checked against the country or state tables.
 func crs610mi() program {
 	basic := []string{"CUNM", "CUA1", "CUA2", "CUA3", "CUA4", "TOWN", "PONO", "CSCD", "ECAR",
 		"PHNO", "PHN2", "TFNO", "MAIL", "CUCD", "TEPY", "PYCD", "ORTP", "LNCD", "CUTP", "STAT",
@@ -28,10 +40,19 @@ func crs610mi() program {
 		"ChgBasicData": {inputs: inputs(chgIn...), mutates: true, run: customerChange},
 		"GetBasicData": {inputs: inputs("CUNO!"), run: customerGet},
 		"LstByNumber":  {inputs: inputs("CUNO"), list: true, run: customerList},
-		"AddAddress": {inputs: inputs("CUNO!", "ADRT!", "ADID!", "CUNM", "CUA1", "CUA2", "CUA3", "CUA4",
-			"TOWN", "PONO", "CSCD", "ECAR", "PHNO"), mutates: true, run: customerAddAddress},
+		"AddAddress":   {inputs: inputs(addressIn...), mutates: true, run: customerAddAddress},
+		"ChgAddress":   {inputs: inputs(addressIn...), mutates: true, run: customerChangeAddress},
+		"LstAddress":   {inputs: inputs("CUNO!", "ADRT"), list: true, run: customerListAddresses},
 	}
 }
+
+// addressIn are AddAddress's and ChgAddress's input fields; addressFields
+// the data fields of an address, in the order LstAddress returns them after
+// CUNO, ADRT and ADID.
+var (
+	addressFields = []string{"CUNM", "CUA1", "CUA2", "CUA3", "CUA4", "TOWN", "PONO", "CSCD", "ECAR", "PHNO"}
+	addressIn     = append([]string{"CUNO!", "ADRT!", "ADID!"}, addressFields...)
+)
 
 func customerAdd(x *exec) ([]record, *nok) {
 	tmpl, ok := x.md.template(x.get("CUTM"))
@@ -124,6 +145,54 @@ func customerAddAddress(x *exec) ([]record, *nok) {
 		TOWN: x.get("TOWN"), PONO: x.get("PONO"), CSCD: x.get("CSCD"), ECAR: x.get("ECAR"), PHNO: x.get("PHNO"),
 	})
 	return nil, nil
+}
+
+// customerChangeAddress applies the non-blank fields to an existing
+// address, M3's rule for Chg transactions.
+func customerChangeAddress(x *exec) ([]record, *nok) {
+	c, err := findCustomer(x, x.get("CUNO"))
+	if err != nil {
+		return nil, err
+	}
+	adrt, adid := x.get("ADRT"), x.get("ADID")
+	i := slices.IndexFunc(c.Addresses, func(a *Address) bool { return a.ADRT == adrt && a.ADID == adid })
+	if i < 0 {
+		return nil, &nok{Code: codeFor("ADID", codeNotFound), Field: "ADID",
+			Message: fmt.Sprintf("Address number %s of address type %s does not exist for customer %s", adid, adrt, c.CUNO)}
+	}
+	a := c.Addresses[i]
+	for _, f := range addressFields {
+		if v := x.get(f); v != "" {
+			*a.field(f) = v
+		}
+	}
+	return nil, nil
+}
+
+func customerListAddresses(x *exec) ([]record, *nok) {
+	c, err := findCustomer(x, x.get("CUNO"))
+	if err != nil {
+		return nil, err
+	}
+	addrs := slices.Clone(c.Addresses)
+	slices.SortStableFunc(addrs, func(a, b *Address) int {
+		if a.ADRT != b.ADRT {
+			return strings.Compare(a.ADRT, b.ADRT)
+		}
+		return strings.Compare(a.ADID, b.ADID)
+	})
+	out := []record{}
+	for _, a := range addrs {
+		if adrt := x.get("ADRT"); adrt != "" && a.ADRT != adrt {
+			continue
+		}
+		r := record{"CUNO": c.CUNO, "ADRT": a.ADRT, "ADID": a.ADID}
+		for _, f := range addressFields {
+			r[f] = *a.field(f)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // findCustomer is the lookup every program shares: a missing customer is

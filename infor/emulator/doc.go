@@ -91,6 +91,8 @@
 // reference), and for what M3 does through panels or setup-dependent
 // programs rather than one MI transaction: OIS100MI ChgOrderStatus (the
 // order stop code OBLC) and ARS200MI AddCrdtNote (a credit note against an
-// invoice). An adapter for a real tenant maps these to what that tenant
+// invoice). CRS610MI LstAddress and ChgAddress are M3's transactions, but
+// LstAddress filters by address type instead of starting a key range (see
+// crs610mi.go). An adapter for a real tenant maps these to what that tenant
 // offers.
 package emulator

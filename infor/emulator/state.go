@@ -18,7 +18,8 @@ type State struct {
 	GLBalances map[string]map[string]string `json:"gl_balances,omitempty"`
 }
 
-// Customer is a CRS610 customer with its CRS610MI/AddAddress addresses.
+// Customer is a CRS610 customer with its addresses (CRS610MI AddAddress,
+// ChgAddress), shown in the state as "addresses".
 type Customer struct {
 	CUNO string `json:"CUNO"`
 	CUNM string `json:"CUNM"`
@@ -130,6 +131,34 @@ type Address struct {
 	CSCD string `json:"CSCD,omitempty"`
 	ECAR string `json:"ECAR,omitempty"`
 	PHNO string `json:"PHNO,omitempty"`
+}
+
+// field maps an address data field (addressFields) to the address's value;
+// nil means an address has no such field.
+func (a *Address) field(name string) *string {
+	switch name {
+	case "CUNM":
+		return &a.CUNM
+	case "CUA1":
+		return &a.CUA1
+	case "CUA2":
+		return &a.CUA2
+	case "CUA3":
+		return &a.CUA3
+	case "CUA4":
+		return &a.CUA4
+	case "TOWN":
+		return &a.TOWN
+	case "PONO":
+		return &a.PONO
+	case "CSCD":
+		return &a.CSCD
+	case "ECAR":
+		return &a.ECAR
+	case "PHNO":
+		return &a.PHNO
+	}
+	return nil
 }
 
 // Order statuses. An order is a batch order (M3's OIS100MI batch entry)

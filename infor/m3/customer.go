@@ -16,7 +16,18 @@ type CustomerResult struct {
 	CustomerNumber string
 	Created        bool // the customer was added
 	Changed        bool // an existing customer's data was updated
+	// AddressChanged is set when the billing address (ADRT 01, ADID
+	// STRIPE) was added or changed.
+	AddressChanged bool
 }
+
+// The billing address is kept as the customer's invoice address: address
+// type 01 with the fixed id STRIPE, so the adapter finds its own address
+// among any others the customer has.
+const (
+	billingADRT = "01"
+	billingADID = "STRIPE"
+)
 
 // UpsertCustomer creates the M3 customer for a Stripe customer (CRS610MI
 // Add) or updates it (ChgBasicData). The customer number is the command's
@@ -26,6 +37,14 @@ type CustomerResult struct {
 // changes nothing, so replays and out-of-order events are harmless. M3's Chg
 // transactions leave blank fields unchanged, so a field Stripe cleared stays
 // in M3.
+//
+// Once the customer exists, its billing address is upserted as the invoice
+// address (ADRT 01, ADID STRIPE): LstAddress, then AddAddress when it is
+// absent, ChgAddress when a field differs, nothing when it is equal. A
+// command older than the stored version leaves the address alone too; one
+// as old as the stored version (a replay) still completes the address, so a
+// command interrupted between the customer and its address is finished by
+// its retry. A command without any address field writes no address.
 func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer) (CustomerResult, error) {
 	id := cmd.CommandID
 	if id == "" {
@@ -38,6 +57,7 @@ func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer
 		return CustomerResult{}, invalidf("%s: Stripe customer id %q is longer than YREF (30)", id, cmd.StripeCustomerID)
 	}
 	data := customerFields(cmd)
+	addr := billingAddress(cmd)
 
 	var cuno string
 	var existing map[string]string
@@ -82,14 +102,26 @@ func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer
 		if fields["CUNM"] == "" {
 			fields["CUNM"] = cut(firstNonEmpty(cmd.Email, cmd.StripeCustomerID), 36)
 		}
+		if addr != nil && addr["CUNM"] == "" {
+			addr["CUNM"] = fields["CUNM"]
+		}
 		if _, err := a.exec(ctx, "CRS610MI", "Add", fields); err != nil {
 			return CustomerResult{}, fmt.Errorf("m3: %s: add customer %s: %w", id, cuno, err)
 		}
-		return CustomerResult{CustomerNumber: cuno, Created: true}, nil
+		res := CustomerResult{CustomerNumber: cuno, Created: true}
+		return a.upsertAddress(ctx, id, cuno, addr, res)
 	}
 
+	if addr != nil && addr["CUNM"] == "" {
+		addr["CUNM"] = existing["CUNM"]
+	}
 	if stored, ok := parseVersion(existing["YRE2"]); ok && stored >= cmd.Version {
-		return CustomerResult{CustomerNumber: cuno}, nil // already as new or newer
+		res := CustomerResult{CustomerNumber: cuno}
+		if stored > cmd.Version {
+			return res, nil // newer data is in M3: change nothing
+		}
+		// The same version: the customer was written, its address maybe not.
+		return a.upsertAddress(ctx, id, cuno, addr, res)
 	}
 	fields := data
 	fields["CUNO"] = cuno
@@ -100,7 +132,68 @@ func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer
 	if _, err := a.exec(ctx, "CRS610MI", "ChgBasicData", fields); err != nil {
 		return CustomerResult{}, fmt.Errorf("m3: %s: change customer %s: %w", id, cuno, err)
 	}
-	return CustomerResult{CustomerNumber: cuno, Changed: true}, nil
+	return a.upsertAddress(ctx, id, cuno, addr, CustomerResult{CustomerNumber: cuno, Changed: true})
+}
+
+// upsertAddress makes customer cuno's billing address (ADRT 01, ADID
+// STRIPE) hold addr: added when absent, changed when a non-blank field
+// differs, left alone when equal or when addr is nil. Blank fields are not
+// compared, as ChgAddress leaves them unchanged.
+func (a *Adapter) upsertAddress(ctx context.Context, id, cuno string, addr map[string]string, res CustomerResult) (CustomerResult, error) {
+	if addr == nil {
+		return res, nil
+	}
+	recs, err := a.exec(ctx, "CRS610MI", "LstAddress", map[string]string{"CUNO": cuno, "ADRT": billingADRT})
+	if err != nil {
+		return CustomerResult{}, fmt.Errorf("m3: %s: list addresses of customer %s: %w", id, cuno, err)
+	}
+	var stored map[string]string
+	for _, r := range recs {
+		if strings.TrimSpace(r["ADRT"]) == billingADRT && strings.TrimSpace(r["ADID"]) == billingADID {
+			stored = r
+			break
+		}
+	}
+	fields := map[string]string{"CUNO": cuno, "ADRT": billingADRT, "ADID": billingADID}
+	for k, v := range addr {
+		fields[k] = v
+	}
+	if stored == nil {
+		if _, err := a.exec(ctx, "CRS610MI", "AddAddress", fields); err != nil {
+			return CustomerResult{}, fmt.Errorf("m3: %s: add billing address of customer %s: %w", id, cuno, err)
+		}
+		res.AddressChanged = true
+		return res, nil
+	}
+	same := true
+	for k, v := range addr {
+		if v != "" && strings.TrimRight(stored[k], " ") != v {
+			same = false
+			break
+		}
+	}
+	if same {
+		return res, nil
+	}
+	if _, err := a.exec(ctx, "CRS610MI", "ChgAddress", fields); err != nil {
+		return CustomerResult{}, fmt.Errorf("m3: %s: change billing address of customer %s: %w", id, cuno, err)
+	}
+	res.AddressChanged = true
+	return res, nil
+}
+
+// billingAddress maps the command's billing address to CRS610MI address
+// fields (cut or left out as in customerFields), or nil when the command has
+// no address. CUNM is the customer name, filled in by the caller when the
+// command has none.
+func billingAddress(cmd command.UpsertCustomer) map[string]string {
+	ad := cmd.Address
+	if strings.TrimSpace(ad.Line1+ad.Line2+ad.City+ad.PostalCode+ad.Country+ad.State) == "" {
+		return nil
+	}
+	f := customerFields(cmd)
+	delete(f, "MAIL")
+	return f
 }
 
 // customerFields maps the command's data to CRS610 basic-data fields, cut
