@@ -140,3 +140,17 @@ func TestNoSecretInClientErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestTransportErrorsCarryNoCustomerData(t *testing.T) {
+	emu, cl := startEmulator(t, time.Hour)
+	emu.SetFaults(emulator.Faults{ResetRate: 1, Seed: 3})
+	_, err := cl.Execute(context.Background(), "CRS610MI", "Add", map[string]string{"CUNO": "ADA", "CUNM": "Ada Lovelace", "MAIL": "ada@example.com"})
+	if infor.Classify(err) != infor.ClassTransient {
+		t.Fatalf("reset: %v classified %v", err, infor.Classify(err))
+	}
+	for _, s := range []string{"Lovelace", "example.com", "CUNM"} {
+		if strings.Contains(err.Error(), s) {
+			t.Fatalf("transport error carries the request's fields (%s): %v", s, err)
+		}
+	}
+}

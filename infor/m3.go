@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -132,7 +133,14 @@ func (c *Client) ExecuteWith(ctx context.Context, program, transaction string, f
 	}
 
 	body, err := c.call(ctx, op, func(ctx context.Context) (*http.Request, error) {
-		return http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+		if err != nil {
+			return nil, err
+		}
+		if !isRead(transaction) {
+			notReplayable(req)
+		}
+		return req, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("infor: %s: %w", op, err)
@@ -266,4 +274,28 @@ func checkName(what, name string) error {
 		}
 	}
 	return nil
+}
+
+// isRead reports whether an M3 transaction only reads, by M3's naming:
+// Get…, Lst…, Sel…, Search….
+func isRead(transaction string) bool {
+	for _, p := range []string{"Get", "Lst", "Sel", "Search"} {
+		if strings.HasPrefix(transaction, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// notReplayable stops net/http from silently resending a request. MI writes
+// travel as GET, and the transport resends a GET on its own when a reused
+// connection drops before the answer — after M3 may have carried it out,
+// adding an order line or a statement line twice. A body that cannot be
+// rewound (no GetBody) makes the request non-replayable; it is empty, so
+// nothing is sent on the wire. A lost answer then surfaces as a transient
+// error, and the adapter's lookup decides what is left to do.
+func notReplayable(req *http.Request) {
+	req.Body = io.NopCloser(strings.NewReader(""))
+	req.GetBody = nil
+	req.ContentLength = 0
 }

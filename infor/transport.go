@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -46,7 +47,7 @@ func (h *httpDoer) do(ctx context.Context, build func(ctx context.Context) (*htt
 	req.Header.Set("User-Agent", h.userAgent)
 	resp, err := h.hc.Do(req)
 	if err != nil {
-		return nil, nil, h.transportError(ctx, err)
+		return nil, nil, h.transportError(ctx, withoutQuery(err))
 	}
 	defer resp.Body.Close()
 	limit := int64(maxResponseBytes)
@@ -112,3 +113,17 @@ func (h *httpDoer) excerpt(body []byte) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// withoutQuery drops the query string from a *url.Error's URL: MI calls
+// carry their fields (customer names, e-mail addresses) in the query, and
+// transport errors end up in logs and DLQ headers.
+func withoutQuery(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.RawQuery != "" {
+			u.RawQuery = ""
+			return &url.Error{Op: ue.Op, URL: u.String() + "?…", Err: ue.Err}
+		}
+	}
+	return err
+}

@@ -12,9 +12,10 @@
 // 4217 currency, and become decimal strings for an ERP through Decimal.
 package command
 
-// Money is an amount in the currency's minor units (cents for USD, yen for
-// JPY, fils for KWD), as Stripe sends it. Minor may be negative where a
-// command says so (journal credits, refunds in balance transactions).
+// Money is an amount in Stripe's API units, as Stripe sends it: cents for
+// USD, yen for JPY, fils for KWD, and hundredths for ISK and UGX (Stripe's
+// special cases; see APIExponent). Minor may be negative where a command
+// says so (journal credits, refunds in balance transactions).
 type Money struct {
 	// Minor is the amount in minor units.
 	Minor int64 `json:"minor"`

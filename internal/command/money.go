@@ -6,17 +6,14 @@ import (
 	"strings"
 )
 
-// Exponent returns the number of decimals of currency code (ISO 4217 as
-// Stripe applies it): 0 for Stripe's zero-decimal currencies and ISK, 3 for
-// BHD, JOD, KWD, OMR and TND, 2 for every other currency. The code is
-// matched case-insensitively.
+// Exponent returns the number of decimals a currency is booked with (ISO
+// 4217 as Stripe applies it): 0 for Stripe's zero-decimal currencies, ISK
+// and UGX; 3 for BHD, JOD, KWD, OMR and TND; 2 for every other currency. The
+// code is matched case-insensitively.
 func Exponent(code string) int {
 	switch strings.ToUpper(code) {
 	case "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF",
 		"UGX", "VND", "VUV", "XAF", "XOF", "XPF", "ISK":
-		// ISK is booked without decimals (ISO 4217 exponent 0); Stripe's
-		// special handling of ISK/UGX amounts (multiples of 100 in some
-		// flows) is the processors' concern: Minor here is in whole units.
 		return 0
 	case "BHD", "JOD", "KWD", "OMR", "TND":
 		return 3
@@ -24,11 +21,35 @@ func Exponent(code string) int {
 	return 2
 }
 
-// Decimal renders m as an exact decimal string in its currency's major
-// units: {1234 USD} → "12.34", {1234 JPY} → "1234", {1234 KWD} → "1.234",
-// {-5 USD} → "-0.05". It uses integer arithmetic only, never floats.
+// APIExponent returns the decimals of Stripe's API amounts for a currency.
+// It equals Exponent except for Stripe's special cases ISK and UGX: they
+// are zero-decimal currencies, but for backwards compatibility Stripe's API
+// carries them with two decimals that are always 00 (5 ISK is amount 500).
+func APIExponent(code string) int {
+	switch strings.ToUpper(code) {
+	case "ISK", "UGX":
+		return 2
+	}
+	return Exponent(code)
+}
+
+// Decimal renders m (in Stripe's API units, see Money) as an exact decimal
+// string in its currency's major units: {1234 USD} → "12.34",
+// {1234 JPY} → "1234", {1234 KWD} → "1.234", {-5 USD} → "-0.05",
+// {500000 ISK} → "5000". It uses integer arithmetic only, never floats. An
+// ISK or UGX amount whose two API decimals are not 00 keeps them
+// ({5050 ISK} → "50.50"): the value stays exact, and the ERP refuses it
+// rather than anyone rounding money away.
 func Decimal(m Money) string {
-	return decimal(m.Minor, Exponent(m.Currency))
+	api, booked := APIExponent(m.Currency), Exponent(m.Currency)
+	s := decimal(m.Minor, api)
+	if api > booked && strings.HasSuffix(s, "."+strings.Repeat("0", api)) {
+		s = strings.TrimSuffix(s, "."+strings.Repeat("0", api))
+		if s == "-0" {
+			s = "0"
+		}
+	}
+	return s
 }
 
 func decimal(minor int64, exp int) string {

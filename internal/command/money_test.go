@@ -20,8 +20,11 @@ func TestDecimal(t *testing.T) {
 		{Money{-1234, "JPY"}, "-1234"},
 		{Money{0, "JPY"}, "0"},
 		{Money{5000, "KRW"}, "5000"},
-		{Money{5000, "ISK"}, "5000"},
-		{Money{5000, "UGX"}, "5000"},
+		{Money{500000, "ISK"}, "5000"}, // Stripe's API carries ISK and UGX with two decimals, always 00
+		{Money{500000, "UGX"}, "5000"},
+		{Money{-500000, "isk"}, "-5000"},
+		{Money{5050, "ISK"}, "50.50"}, // not 00: kept exact, the ERP refuses it
+		{Money{0, "ISK"}, "0"},
 		{Money{7, "XOF"}, "7"},
 		{Money{1234, "KWD"}, "1.234"},
 		{Money{5, "KWD"}, "0.005"},
