@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/stripe-infor/stripe-infor/internal/command"
@@ -45,7 +46,13 @@ func (a *Adapter) PostJournal(ctx context.Context, cmd command.PostJournal) (Jou
 		for _, b := range batches {
 			if b["BCHN"] == bchn {
 				stat = b["STAT"]
-				fmt.Sscan(b["NOLN"], &have)
+				// Fail closed: a count we cannot read would make us add every
+				// line again.
+				n, err := strconv.Atoi(b["NOLN"])
+				if err != nil || n < 0 {
+					return JournalResult{}, fmt.Errorf("m3: %s: GL batch %s: unreadable line count NOLN %q", id, bchn, b["NOLN"])
+				}
+				have = n
 			}
 		}
 		if stat == "posted" {

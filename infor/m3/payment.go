@@ -70,7 +70,13 @@ func (a *Adapter) ApplyPayment(ctx context.Context, cmd command.ApplyPayment) (P
 	lino := ""
 	if len(lines) > 0 {
 		lino = lines[0]["LINO"]
-		if lines[0]["NODT"] != "0" {
+		switch nodt := lines[0]["NODT"]; nodt {
+		case "0":
+		case "":
+			// Fail closed: without the detail count we cannot tell whether
+			// the money was allocated.
+			return PaymentResult{}, fmt.Errorf("m3: %s: bank statement %s line %s: no detail count NODT", id, stnb, lino)
+		default:
 			return res, nil // allocated already
 		}
 	} else {
