@@ -53,7 +53,10 @@
 // orders, ARS200MI invoices, ABS100MI bank statements, GLS840MI GL journals;
 // each file (crs610mi.go, …) lists its transactions with their input and
 // output fields. An input field a transaction does not have is a NOK naming
-// it, so a misspelt field never passes silently.
+// it, so a misspelt field never passes silently: in the GET form every query
+// parameter but maxrecs, returncols and excludeEmptyValues is an input
+// field, whatever its case or length. A transaction is atomic: one that
+// ends in a NOK leaves the state as it was before it ran.
 //
 // # Data
 //
@@ -69,9 +72,13 @@
 // # Faults
 //
 // Faults (latency and jitter, a 5xx rate, timeouts, connection resets, a
-// rate limit answered 429 with Retry-After, optionally per program) apply to
-// MI calls only, drawn from a math/rand source seeded by Faults.Seed, so a
-// test run is repeatable.
+// rate limit answered 429 with Retry-After, lost answers, optionally per
+// program) apply to MI calls only, drawn from a math/rand source seeded by
+// Faults.Seed, so a test run is repeatable. All but one strike before M3
+// runs the call, so nothing changes; a lost answer (lost_answer_rate) is
+// the other case: the call is carried out and persisted as normal, then the
+// connection is closed without an answer, so the client cannot tell whether
+// it happened and must look (by CUOR, REFE, …) before it retries.
 //
 // # Not emulated
 //

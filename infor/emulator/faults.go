@@ -29,6 +29,13 @@ type Faults struct {
 	// ResetRate is the fraction of calls whose connection is closed without
 	// an answer (a TCP reset where the platform allows it).
 	ResetRate float64 `json:"reset_rate"`
+	// LostAnswerRate is the fraction of calls that M3 carries out (the
+	// state change is made and persisted exactly as normal) but whose
+	// answer never reaches the client: the connection is closed instead.
+	// It is the "done, but the answer was lost" case a client that is
+	// idempotent by lookup has to handle; the other rates fail a call
+	// before it reaches M3.
+	LostAnswerRate float64 `json:"lost_answer_rate"`
 	// RateLimitRPS, when > 0, admits that many calls per second on average
 	// (bursts of up to one second's worth); calls above it get 429 with
 	// Retry-After in seconds.
@@ -49,13 +56,13 @@ func (f Faults) validate() error {
 	case f.RateLimitRPS < 0 || math.IsNaN(f.RateLimitRPS) || math.IsInf(f.RateLimitRPS, 0):
 		return fmt.Errorf("rate_limit_rps must be a number ≥ 0")
 	}
-	for name, r := range map[string]float64{"error_rate": f.ErrorRate, "timeout_rate": f.TimeoutRate, "reset_rate": f.ResetRate} {
+	for name, r := range map[string]float64{"error_rate": f.ErrorRate, "timeout_rate": f.TimeoutRate, "reset_rate": f.ResetRate, "lost_answer_rate": f.LostAnswerRate} {
 		if !(r >= 0 && r <= 1) {
 			return fmt.Errorf("%s must be between 0 and 1", name)
 		}
 	}
-	if f.ErrorRate+f.TimeoutRate+f.ResetRate > 1 {
-		return fmt.Errorf("error_rate + timeout_rate + reset_rate must not exceed 1")
+	if f.ErrorRate+f.TimeoutRate+f.ResetRate+f.LostAnswerRate > 1 {
+		return fmt.Errorf("error_rate + timeout_rate + reset_rate + lost_answer_rate must not exceed 1")
 	}
 	return nil
 }
@@ -69,9 +76,9 @@ func (f Faults) clamp() Faults {
 		}
 		return min(v, 1)
 	}
-	f.ErrorRate, f.TimeoutRate, f.ResetRate = c(f.ErrorRate), c(f.TimeoutRate), c(f.ResetRate)
-	if s := f.ErrorRate + f.TimeoutRate + f.ResetRate; s > 1 {
-		f.ErrorRate, f.TimeoutRate, f.ResetRate = f.ErrorRate/s, f.TimeoutRate/s, f.ResetRate/s
+	f.ErrorRate, f.TimeoutRate, f.ResetRate, f.LostAnswerRate = c(f.ErrorRate), c(f.TimeoutRate), c(f.ResetRate), c(f.LostAnswerRate)
+	if s := f.ErrorRate + f.TimeoutRate + f.ResetRate + f.LostAnswerRate; s > 1 {
+		f.ErrorRate, f.TimeoutRate, f.ResetRate, f.LostAnswerRate = f.ErrorRate/s, f.TimeoutRate/s, f.ResetRate/s, f.LostAnswerRate/s
 	}
 	f.LatencyMS, f.JitterMS = max(f.LatencyMS, 0), max(f.JitterMS, 0)
 	if !(f.RateLimitRPS > 0) || math.IsInf(f.RateLimitRPS, 0) {
@@ -125,11 +132,14 @@ const (
 	faultError
 	faultTimeout
 	faultReset
+	faultLostAnswer // carried out, then the connection is closed unanswered
 )
 
 // decide draws the fate of one call of prog: rate limit first (the gateway
 // refuses before anything reaches M3), then one random draw split between
-// reset, timeout and 5xx so the rates are exact fractions and exclusive.
+// reset, timeout, 5xx and lost answer so the rates are exact fractions and
+// exclusive. The lost answer comes last so that adding it leaves the draws
+// of the other faults, for a given seed, as they were.
 func (fi *faultInjector) decide(prog string) (kind faultKind, delay time.Duration, retryAfter int, status int) {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
@@ -157,19 +167,24 @@ func (fi *faultInjector) decide(prog string) (kind faultKind, delay time.Duratio
 		return faultTimeout, delay, 0, 0
 	case p < f.ResetRate+f.TimeoutRate+f.ErrorRate:
 		return faultError, delay, 0, []int{500, 502, 503}[fi.rnd.IntN(3)]
+	case p < f.ResetRate+f.TimeoutRate+f.ErrorRate+f.LostAnswerRate:
+		return faultLostAnswer, delay, 0, 0
 	}
 	return faultNone, delay, 0, 0
 }
 
-// apply carries out the faults for one MI call of prog and reports whether
-// the call should go on to M3. done is closed when the emulator closes; it
-// ends waits early so Close never hangs on an injected timeout.
-func (fi *faultInjector) apply(w http.ResponseWriter, r *http.Request, prog string, done <-chan struct{}) bool {
+// apply carries out the faults for one MI call of prog that strike before
+// M3 and reports whether the call should go on to M3 (proceed), and if so
+// whether its answer is then to be lost (loseAnswer: the caller runs the
+// call, persists it, and closes the connection with resetConnection instead
+// of answering). done is closed when the emulator closes; it ends waits
+// early so Close never hangs on an injected timeout.
+func (fi *faultInjector) apply(w http.ResponseWriter, r *http.Request, prog string, done <-chan struct{}) (proceed, loseAnswer bool) {
 	kind, delay, retryAfter, status := fi.decide(prog)
 	if kind == faultRateLimited {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		writeJSONError(w, status, "rate_limited", fmt.Sprintf("too many requests; retry after %d s", retryAfter))
-		return false
+		return false, false
 	}
 	if delay > 0 {
 		t := time.NewTimer(delay)
@@ -177,7 +192,7 @@ func (fi *faultInjector) apply(w http.ResponseWriter, r *http.Request, prog stri
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return false
+			return false, false
 		case <-done:
 			panic(http.ErrAbortHandler)
 		}
@@ -185,7 +200,7 @@ func (fi *faultInjector) apply(w http.ResponseWriter, r *http.Request, prog stri
 	switch kind {
 	case faultError:
 		writeJSONError(w, status, "server_error", fmt.Sprintf("injected fault: HTTP %d", status))
-		return false
+		return false, false
 	case faultTimeout:
 		select {
 		case <-r.Context().Done():
@@ -195,9 +210,9 @@ func (fi *faultInjector) apply(w http.ResponseWriter, r *http.Request, prog stri
 		panic(http.ErrAbortHandler)
 	case faultReset:
 		resetConnection(w)
-		return false
+		return false, false
 	}
-	return true
+	return true, kind == faultLostAnswer
 }
 
 // resetConnection drops the client's connection without an answer. With

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -111,13 +112,22 @@ func TestFaultTimeout(t *testing.T) {
 func TestFaultProgramFilterAndLatency(t *testing.T) {
 	te := newEnv(t, quiet())
 	te.login()
-	te.setFaults(`{"error_rate":1,"latency_ms":5,"programs":["OIS100MI"]}`)
-	te.ok("CRS055MI", "Lst", nil) // not in the filter
+	const latency = 250 * time.Millisecond
+	te.setFaults(`{"error_rate":1,"latency_ms":250,"programs":["OIS100MI"]}`)
+	start := time.Now()
+	te.ok("CRS055MI", "Lst", nil) // not in the filter: neither failed nor delayed
+	if d := time.Since(start); d >= latency {
+		t.Fatalf("unfiltered program took %v; the latency is for OIS100MI only", d)
+	}
+	start = time.Now()
 	resp, err := te.rawMI(http.DefaultClient, "OIS100MI")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if d := time.Since(start); d < latency {
+		t.Fatalf("filtered program answered after %v, want at least latency_ms %v", d, latency)
+	}
 	if resp.StatusCode < 500 {
 		t.Fatalf("filtered program answered %d", resp.StatusCode)
 	}
@@ -130,12 +140,13 @@ func TestFaultProgramFilterAndLatency(t *testing.T) {
 
 func TestFaultsEndpoint(t *testing.T) {
 	te := newEnv(t, quiet())
-	for _, bad := range []string{`{"error_rate":2}`, `{"latency_ms":-1}`, `{"error_rate":0.6,"reset_rate":0.6}`, `{"eror_rate":1}`, `nope`} {
+	for _, bad := range []string{`{"error_rate":2}`, `{"latency_ms":-1}`, `{"error_rate":0.6,"reset_rate":0.6}`, `{"eror_rate":1}`, `nope`,
+		`{"lost_answer_rate":1.5}`, `{"lost_answer_rate":0.5,"timeout_rate":0.6}`} {
 		if code, _ := te.setFaults(bad); code != http.StatusBadRequest {
 			t.Fatalf("%s: %d, want 400", bad, code)
 		}
 	}
-	code, f := te.setFaults(`{"latency_ms":10,"jitter_ms":5,"error_rate":0.25,"rate_limit_rps":50,"programs":["GLS840MI"],"seed":7}`)
+	code, f := te.setFaults(`{"latency_ms":10,"jitter_ms":5,"error_rate":0.25,"lost_answer_rate":0.5,"rate_limit_rps":50,"programs":["GLS840MI"],"seed":7}`)
 	if code != 200 || f.LatencyMS != 10 || f.ErrorRate != 0.25 || f.Programs[0] != "GLS840MI" {
 		t.Fatalf("%d %+v", code, f)
 	}
@@ -146,7 +157,7 @@ func TestFaultsEndpoint(t *testing.T) {
 	defer resp.Body.Close()
 	var got Faults
 	_ = json.NewDecoder(resp.Body).Decode(&got)
-	if got.JitterMS != 5 || got.RateLimitRPS != 50 || got.Seed != 7 {
+	if got.JitterMS != 5 || got.RateLimitRPS != 50 || got.Seed != 7 || got.LostAnswerRate != 0.5 {
 		t.Fatalf("GET faults %+v", got)
 	}
 }
@@ -155,7 +166,7 @@ func TestFaultsEndpoint(t *testing.T) {
 func TestFaultsDeterministic(t *testing.T) {
 	run := func() []byte {
 		fi := newFaultInjector(time.Now)
-		fi.set(Faults{ErrorRate: 0.3, TimeoutRate: 0.2, ResetRate: 0.1, Seed: 42})
+		fi.set(Faults{ErrorRate: 0.3, TimeoutRate: 0.2, ResetRate: 0.1, LostAnswerRate: 0.1, Seed: 42})
 		var out []byte
 		for range 200 {
 			k, _, _, _ := fi.decide("CRS610MI")
@@ -167,9 +178,51 @@ func TestFaultsDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatal("same seed, different faults")
 	}
-	for _, k := range []faultKind{faultNone, faultError, faultTimeout, faultReset} {
+	for _, k := range []faultKind{faultNone, faultError, faultTimeout, faultReset, faultLostAnswer} {
 		if !bytes.Contains(a, []byte{byte('0' + k)}) {
 			t.Fatalf("fault kind %d never drawn in 200 calls: %s", k, a)
 		}
+	}
+}
+
+// A lost answer is the call carried out and persisted, then the connection
+// closed: the client sees a transport error although the customer exists.
+func TestFaultLostAnswer(t *testing.T) {
+	dir := t.TempDir()
+	te := newEnv(t, Config{DataDir: dir, TokenTTL: time.Hour})
+	te.login()
+	if code, f := te.setFaults(`{"lost_answer_rate":1,"programs":["CRS610MI"],"seed":3}`); code != 200 || f.LostAnswerRate != 1 {
+		t.Fatalf("set faults: %d %+v", code, f)
+	}
+	te.ok("CRS055MI", "Lst", nil) // not in the filter: answered
+	// A fresh connection per request: Go's transport replays a GET that
+	// fails on a reused connection, which would run the Add twice.
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	req, _ := http.NewRequest(http.MethodGet, te.url("/DEV/M3/m3api-rest/v2/execute/CRS610MI/Add?CUNM=Lost"), nil)
+	req.Header.Set("Authorization", "Bearer "+te.token)
+	resp, err := client.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("lost_answer_rate 1 answered %d; want the connection closed", resp.StatusCode)
+	}
+	var ne interface{ Timeout() bool }
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("want the connection closed, got a timeout: %v", err)
+	}
+	// Done nonetheless: in memory, on /_emulator/state and in state.json.
+	if st := te.e.State(); len(st.Customers) != 1 || st.Customers[0].CUNM != "Lost" || st.NumberSeries["CUNO"] != 10002 {
+		t.Fatalf("State() after a lost answer: %+v", st)
+	}
+	if st := te.state(); len(st.Customers) != 1 || st.Customers[0].CUNO != "10001" {
+		t.Fatalf("/_emulator/state after a lost answer: %+v", st.Customers)
+	}
+	var file persistedState
+	if _, err := readJSONFile(filepath.Join(dir, stateFile), &file); err != nil || len(file.Customers) != 1 || file.Customers[0].CUNM != "Lost" {
+		t.Fatalf("state.json after a lost answer: %+v %v", file.Customers, err)
+	}
+	// With the fault cleared the client finds what it created by looking.
+	te.setFaults(`{}`)
+	if c := te.ok("CRS610MI", "GetBasicData", map[string]string{"CUNO": "10001"})[0]; c["CUNM"] != "Lost" {
+		t.Fatalf("customer %v", c)
 	}
 }

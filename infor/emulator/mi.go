@@ -98,6 +98,12 @@ const defaultMaxRecs = 100
 // persists once at the end if any of them changed state: every change is on
 // disk before the client hears it succeeded, which is the guarantee a
 // per-transaction write would give, at one write per request.
+//
+// Each transaction is atomic, as in M3: one that ends in a NOK leaves no
+// trace, even if its logic had changed state before it failed (Confirm
+// takes the final order number before it finds the invoice series
+// exhausted). The state is snapshotted before every changing transaction
+// and restored when it fails.
 func (e *Emulator) execute(prog string, calls []miCall, opt miOptions) (miResponse, error) {
 	resp := miResponse{Results: make([]miResult, 0, len(calls))}
 	e.mu.Lock()
@@ -105,7 +111,16 @@ func (e *Emulator) execute(prog string, calls []miCall, opt miOptions) (miRespon
 	mutated := false
 	for _, c := range calls {
 		res := miResult{Transaction: c.transaction, Records: []record{}}
+		snap, serr := e.snapshotFor(prog, c.transaction)
+		if serr != nil {
+			return miResponse{}, serr
+		}
 		recs, t, err := e.runOne(prog, c)
+		if err != nil && snap != nil {
+			if rerr := e.restoreLocked(snap); rerr != nil {
+				return miResponse{}, rerr
+			}
+		}
 		if err != nil {
 			res.ErrorMessage, res.ErrorCode, res.ErrorField, res.ErrorType = err.Message, err.Code, err.Field, "ServerReturnedNOK"
 			resp.NrOfFailedTransactions++
@@ -124,6 +139,35 @@ func (e *Emulator) execute(prog string, calls []miCall, opt miOptions) (miRespon
 		}
 	}
 	return resp, nil
+}
+
+// snapshotFor encodes the state before a changing transaction so a NOK can
+// undo whatever the transaction did; it is nil for transactions that only
+// read (and for unknown ones, which never reach program logic). e.mu must
+// be held.
+func (e *Emulator) snapshotFor(prog, trans string) ([]byte, error) {
+	if t := e.programs[prog][trans]; t == nil || !t.mutates {
+		return nil, nil
+	}
+	b, err := json.Marshal(e.st.State)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot state: %w", err)
+	}
+	return b, nil
+}
+
+// restoreLocked puts back the state snapshotFor encoded. e.mu must be held.
+func (e *Emulator) restoreLocked(snap []byte) error {
+	var st State
+	if err := json.Unmarshal(snap, &st); err != nil {
+		return fmt.Errorf("restore state: %w", err)
+	}
+	s, err := newStore(st, &e.seed)
+	if err != nil {
+		return fmt.Errorf("restore state: %w", err)
+	}
+	e.st = s
+	return nil
 }
 
 func (e *Emulator) runOne(prog string, c miCall) ([]record, *transaction, *nok) {
@@ -188,23 +232,12 @@ func shape(recs []record, t *transaction, columns []string, opt miOptions) []rec
 	return out
 }
 
-// isFieldName tells M3 field names (CUNO, CUA1: upper-case letters and
-// digits) from the API's own query options (maxrecs, returncols, …), which
-// share the query string.
-func isFieldName(s string) bool {
-	if len(s) < 3 || len(s) > 6 || s[0] < 'A' || s[0] > 'Z' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !(s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // handleExecute serves GET …/execute/{program}/{transaction}?FIELD=…, one
-// transaction with its fields as query parameters.
+// transaction with its fields as query parameters. The API's own options
+// (maxrecs, returncols, excludeEmptyValues) share the query string; every
+// other parameter is an input field and goes through the transaction's
+// field check, so a misspelt one ("cuno", "CUNMX") is a NOK naming it
+// rather than silently ignored.
 func (e *Emulator) handleExecute(w http.ResponseWriter, r *http.Request) {
 	prog, trans := r.PathValue("program"), r.PathValue("transaction")
 	q := r.URL.Query()
@@ -212,8 +245,6 @@ func (e *Emulator) handleExecute(w http.ResponseWriter, r *http.Request) {
 	opt := miOptions{maxRecs: -1}
 	for k, vs := range q {
 		switch {
-		case isFieldName(k):
-			call.in[k] = vs[0]
 		case k == "maxrecs":
 			n, err := strconv.Atoi(vs[0])
 			if err != nil || n < 0 {
@@ -229,6 +260,8 @@ func (e *Emulator) handleExecute(w http.ResponseWriter, r *http.Request) {
 			}
 		case k == "excludeEmptyValues":
 			opt.excludeEmpty = vs[0] == "true"
+		default:
+			call.in[k] = vs[0]
 		}
 	}
 	e.serveMI(w, r, prog, []miCall{call}, opt)
@@ -293,13 +326,21 @@ func (e *Emulator) handleBulk(w http.ResponseWriter, r *http.Request) {
 // serveMI is the common tail of both forms: faults first (they stand for
 // the network and gateway in front of M3), then the transactions.
 func (e *Emulator) serveMI(w http.ResponseWriter, r *http.Request, prog string, calls []miCall, opt miOptions) {
-	if !e.faults.apply(w, r, prog, e.done) {
+	proceed, loseAnswer := e.faults.apply(w, r, prog, e.done)
+	if !proceed {
 		return
 	}
 	resp, err := e.execute(prog, calls, opt)
 	if err != nil {
 		e.log.Error("infor emulator: persisting state failed", "err", err)
 		writeJSONError(w, http.StatusInternalServerError, "server_error", "state could not be persisted")
+		return
+	}
+	if loseAnswer {
+		// Carried out and persisted like any other call; only the answer
+		// is lost on its way back.
+		e.log.Debug("infor emulator: injected lost answer", "program", prog)
+		resetConnection(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)

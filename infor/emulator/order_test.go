@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The whole order-to-cash flow a Stripe charge takes: batch order, lines,
@@ -136,5 +138,82 @@ func TestOrderCurrenciesAndTypes(t *testing.T) {
 	}
 	if all := te.ok("ARS200MI", "LstInvoices", map[string]string{"CUNO": cuno}); len(all) != 2 {
 		t.Fatalf("invoices of %s: %v", cuno, all)
+	}
+}
+
+// A NOK leaves no partial change behind: Confirm takes the final order
+// number before it finds the invoice series exhausted, and none of that may
+// stay, neither in memory nor on disk.
+func TestConfirmNOKIsAtomic(t *testing.T) {
+	dir := t.TempDir()
+	// One invoice number left: I999999999; the next does not fit CINO.
+	seed := writeSeed(t, `{"number_series": {"CINO": {"prefix": "I", "next": 999999999}}}`)
+	cfg := Config{DataDir: dir, SeedFile: seed, TokenTTL: time.Hour}
+	te := newEnv(t, cfg)
+	te.login()
+	cuno := te.addCustomer("Ada")
+	first := te.placeOrder(cuno, "ok-1", map[string]string{"ITNO": "WIDGET", "ORQT": "1"})
+	if inv := te.ok("ARS200MI", "LstInvoices", map[string]string{"ORNO": first}); len(inv) != 1 || inv[0]["CINO"] != "I999999999" {
+		t.Fatalf("last invoice number: %v", inv)
+	}
+	temp := te.ok("OIS100MI", "AddBatchHead", map[string]string{"CUNO": cuno, "CUOR": "nok-1"})[0]["ORNO"]
+	te.ok("OIS100MI", "AddBatchLine", map[string]string{"ORNO": temp, "ITNO": "WIDGET", "ORQT": "2"})
+	before := te.e.State()
+
+	if r := te.fail("OIS100MI", "Confirm", map[string]string{"ORNO": temp}); r.ErrorCode != "WCI0110" || r.ErrorField != "CINO" {
+		t.Fatalf("Confirm with the invoice series exhausted: %+v", r)
+	}
+	check := func(where string, te *testEnv) {
+		t.Helper()
+		st := te.e.State()
+		if len(st.Orders) != 2 || len(st.Invoices) != 1 {
+			t.Fatalf("%s: %d orders, %d invoices", where, len(st.Orders), len(st.Invoices))
+		}
+		o := st.Orders[1]
+		if o.ORNO != temp || o.TempORNO != temp || o.STAT != orderBatch || o.CINO != "" {
+			t.Fatalf("%s: the failed order is %+v, want batch order %s without invoice", where, o, temp)
+		}
+		if st.NumberSeries["ORNO"] != before.NumberSeries["ORNO"] || st.NumberSeries["CINO"] != before.NumberSeries["CINO"] {
+			t.Fatalf("%s: number series moved: %v, before %v", where, st.NumberSeries, before.NumberSeries)
+		}
+		// Still a batch order to every transaction.
+		if l := te.ok("OIS100MI", "LstBatchHead", map[string]string{"CUOR": "nok-1"}); len(l) != 1 || l[0]["ORNO"] != temp || l[0]["NOLN"] != "1" {
+			t.Fatalf("%s: LstBatchHead %v", where, l)
+		}
+		if l := te.ok("OIS100MI", "LstHead", map[string]string{"CUOR": "nok-1"}); len(l) != 0 {
+			t.Fatalf("%s: LstHead lists the failed order: %v", where, l)
+		}
+	}
+	check("in memory", te)
+
+	// A restart (without Close, as after a crash) reads the same.
+	e2, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv2 := httptest.NewServer(e2.Handler())
+	t.Cleanup(func() { srv2.Close(); _ = e2.Close() })
+	te2 := &testEnv{t: t, e: e2, srv: srv2, creds: e2.auth.creds}
+	te2.login()
+	check("after restart", te2)
+}
+
+// In a bulk request a NOK undoes only its own transaction.
+func TestBulkNOKUndoesOnlyItsTransaction(t *testing.T) {
+	seed := writeSeed(t, `{"number_series": {"CINO": {"prefix": "I", "next": 999999999}}}`)
+	te := newEnv(t, Config{SeedFile: seed, TokenTTL: time.Hour})
+	te.login()
+	cuno := te.addCustomer("Ada")
+	te.placeOrder(cuno, "ok-1", map[string]string{"ITNO": "WIDGET", "ORQT": "1"})
+	temp := te.ok("OIS100MI", "AddBatchHead", map[string]string{"CUNO": cuno, "CUOR": "nok-1"})[0]["ORNO"]
+	code, r := te.bulk(`{"program":"OIS100MI","transactions":[
+		{"transaction":"AddBatchLine","record":{"ORNO":"` + temp + `","ITNO":"WIDGET","ORQT":"2"}},
+		{"transaction":"Confirm","record":{"ORNO":"` + temp + `"}}]}`)
+	if code != 200 || r.NrOfSuccessfullTransactions != 1 || r.NrOfFailedTransactions != 1 || r.Results[1].ErrorCode != "WCI0110" {
+		t.Fatalf("bulk: %d %+v", code, r)
+	}
+	st := te.e.State()
+	if o := st.Orders[1]; o.STAT != orderBatch || len(o.Lines) != 1 || o.NTAM != "25.00" {
+		t.Fatalf("the line stays, the confirmation does not: %+v", o)
 	}
 }

@@ -156,3 +156,56 @@ func TestClosedEmulatorRefuses(t *testing.T) {
 		t.Fatalf("after Close: %d", code)
 	}
 }
+
+// Every changing request is on disk before it is answered: a second
+// emulator opened on the same DataDir while the first was never closed (as
+// after a crash, where Close's final write never happens) sees all of it.
+func TestPersistenceWithoutClose(t *testing.T) {
+	dir := t.TempDir()
+	e1, err := New(Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e1.Handler())
+	defer srv.Close()
+	te := &testEnv{t: t, e: e1, srv: srv, creds: e1.auth.creds}
+	te.login()
+	reopen := func(step string) State {
+		t.Helper()
+		e2, err := New(Config{DataDir: dir})
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		// e2 is dropped without Close too: Close would write the state.
+		got, want := e2.State(), e1.State()
+		gb, _ := json.Marshal(got)
+		wb, _ := json.Marshal(want)
+		if string(gb) != string(wb) {
+			t.Fatalf("%s: state on disk differs from the state answered\ndisk:   %s\nmemory: %s", step, gb, wb)
+		}
+		return got
+	}
+	cuno := te.addCustomer("Ada")
+	if st := reopen("after Add"); len(st.Customers) != 1 || st.Customers[0].CUNO != cuno {
+		t.Fatalf("after Add: %+v", st.Customers)
+	}
+	te.ok("CRS610MI", "ChgBasicData", map[string]string{"CUNO": cuno, "CUNM": "Ada L."})
+	if st := reopen("after ChgBasicData"); st.Customers[0].CUNM != "Ada L." {
+		t.Fatalf("after ChgBasicData: %+v", st.Customers[0])
+	}
+	temp := te.ok("OIS100MI", "AddBatchHead", map[string]string{"CUNO": cuno, "CUOR": "crash-1"})[0]["ORNO"]
+	reopen("after AddBatchHead")
+	te.ok("OIS100MI", "AddBatchLine", map[string]string{"ORNO": temp, "ITNO": "WIDGET", "ORQT": "2"})
+	reopen("after AddBatchLine")
+	orno := te.ok("OIS100MI", "Confirm", map[string]string{"ORNO": temp})[0]["ORNO"]
+	if st := reopen("after Confirm"); len(st.Orders) != 1 || st.Orders[0].ORNO != orno || len(st.Invoices) != 1 {
+		t.Fatalf("after Confirm: %+v", st)
+	}
+	// A bulk request too.
+	if code, r := te.bulk(`{"program":"CRS610MI","transactions":[{"transaction":"Add","record":{"CUNM":"Bob"}}]}`); code != 200 || r.NrOfFailedTransactions != 0 {
+		t.Fatalf("bulk Add: %d %+v", code, r)
+	}
+	if st := reopen("after bulk Add"); len(st.Customers) != 2 {
+		t.Fatalf("after bulk Add: %+v", st.Customers)
+	}
+}

@@ -80,3 +80,30 @@ func TestNonStringBulkValue(t *testing.T) {
 		t.Fatalf("%d %+v", code, r)
 	}
 }
+
+// In the GET form every query parameter but the API's own options is an
+// input field, whatever its case or length, so a misspelling is a NOK.
+func TestUnknownQueryParameterIsNOK(t *testing.T) {
+	te := newEnv(t, quiet())
+	te.login()
+	cuno := te.addCustomer("Ada")
+	for _, tc := range []struct{ name, code string }{
+		{"cuno", "WCU0109"},  // lower case
+		{"CUNMX", "WCU0109"}, // five letters
+		{"Cuno", "WCU0109"},  // mixed case
+		{"X", "WXX0109"},     // one letter
+		{"CUSTNUMBER", "WCU0109"},
+	} {
+		r := te.fail("CRS610MI", "ChgBasicData", map[string]string{"CUNO": cuno, "CUNM": "Bob", tc.name: "1"})
+		if r.ErrorField != tc.name || r.ErrorCode != tc.code || !strings.Contains(r.ErrorMessage, "Field "+tc.name+" is not an input field of CRS610MI/ChgBasicData") {
+			t.Errorf("%s: %+v", tc.name, r)
+		}
+	}
+	// Nothing changed, and the control parameters are still options, not fields.
+	if c := te.ok("CRS610MI", "GetBasicData", map[string]string{"CUNO": cuno, "returncols": "CUNM", "excludeEmptyValues": "true"})[0]; c["CUNM"] != "Ada" || len(c) != 1 {
+		t.Fatalf("after refused changes: %v", c)
+	}
+	if l := te.ok("CRS610MI", "LstByNumber", map[string]string{"maxrecs": "1"}); len(l) != 1 {
+		t.Fatalf("maxrecs: %v", l)
+	}
+}
