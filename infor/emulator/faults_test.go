@@ -112,8 +112,8 @@ func TestFaultTimeout(t *testing.T) {
 func TestFaultProgramFilterAndLatency(t *testing.T) {
 	te := newEnv(t, quiet())
 	te.login()
-	const latency = 250 * time.Millisecond
-	te.setFaults(`{"error_rate":1,"latency_ms":250,"programs":["OIS100MI"]}`)
+	const latency = 1000 * time.Millisecond
+	te.setFaults(`{"error_rate":1,"latency_ms":1000,"programs":["OIS100MI"]}`)
 	start := time.Now()
 	te.ok("CRS055MI", "Lst", nil) // not in the filter: neither failed nor delayed
 	if d := time.Since(start); d >= latency {
