@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/stripe-infor/stripe-infor/internal/atomicfile"
 )
 
 // File names under Config.DataDir.
@@ -15,57 +17,14 @@ const (
 	credentialsFile = "credentials.json"
 )
 
-// writeAtomic replaces path with data so that a crash leaves either the old
-// or the new file, never a torn one: write a temp file in the same directory,
-// fsync it, rename it over path, then fsync the directory so the rename
-// itself survives a power loss. perm applies to the new file (credentials are
-// written 0600).
-func writeAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create temp file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(perm); err != nil {
-		return fmt.Errorf("chmod %s: %w", f.Name(), err)
-	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", f.Name(), err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", f.Name(), err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", f.Name(), err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("rename to %s: %w", path, err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err = d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
-	}
-	return nil
-}
-
 // writeJSONAtomic encodes v indented (the files are meant to be read by
-// people too) and writes it with writeAtomic.
+// people too) and writes it with atomicfile.WriteFile.
 func writeJSONAtomic(path string, v any, perm fs.FileMode) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
 	}
-	return writeAtomic(path, append(b, '\n'), perm)
+	return atomicfile.WriteFile(path, append(b, '\n'), perm)
 }
 
 // readJSONFile decodes path into v. A missing file reports found=false and no

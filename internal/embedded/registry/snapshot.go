@@ -8,11 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/twmb/franz-go/pkg/sr"
 	"github.com/twmb/franz-go/pkg/sr/srfake"
+
+	"github.com/stripe-infor/stripe-infor/internal/atomicfile"
 )
 
 const (
@@ -57,7 +58,7 @@ func (r *Registry) snapshot() error {
 	if err != nil {
 		return fmt.Errorf("schema registry: snapshot: encode: %w", err)
 	}
-	if err := writeAtomic(r.path, append(b, '\n')); err != nil {
+	if err := atomicfile.WriteFile(r.path, append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("schema registry: snapshot: %w", err)
 	}
 	return nil
@@ -111,45 +112,6 @@ func (r *Registry) get(path string, out any) error {
 	}
 	if code != http.StatusOK {
 		return fmt.Errorf("GET %s answered %d", path, code)
-	}
-	return nil
-}
-
-// writeAtomic replaces path with data so that a crash leaves either the old
-// or the new file, never a torn one: write a temp file in the same directory,
-// fsync it, rename it over path, then fsync the directory to persist the
-// rename.
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("create temp file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", f.Name(), err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", f.Name(), err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", f.Name(), err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("rename to %s: %w", path, err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err = d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
 	}
 	return nil
 }
