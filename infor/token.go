@@ -27,7 +27,17 @@ type TokenSource struct {
 	mu     sync.Mutex
 	cur    *cachedToken // nil before the first grant and after Revoke
 	flight *tokenFlight // the fetch in progress, if any
+	// After the provider refused our keys, new grants are not attempted
+	// until loginRetryAt: every command would otherwise send the wrong
+	// password again, and identity providers lock accounts that do that.
+	loginRetryAt time.Time
+	loginFailErr error
 }
+
+// LoginBackoff is how long a refused login (an *AuthError from the token
+// endpoint) is remembered before the keys are tried again. Rotating the
+// keys needs a new client anyway (the .ionapi file is read at start).
+const LoginBackoff = 30 * time.Second
 
 type cachedToken struct {
 	access   string
@@ -93,6 +103,11 @@ func (ts *TokenSource) token(ctx context.Context) (string, error) {
 		return t.access, nil
 	}
 	f := ts.flight
+	if f == nil && ts.now().Before(ts.loginRetryAt) {
+		err := ts.loginFailErr
+		ts.mu.Unlock()
+		return "", fmt.Errorf("%w (login refused recently; not retried before %s)", err, ts.loginRetryAt.UTC().Format(time.RFC3339))
+	}
 	if f == nil {
 		f = &tokenFlight{done: make(chan struct{})}
 		ts.flight = f
@@ -149,6 +164,10 @@ func (ts *TokenSource) fetch(ctx context.Context, f *tokenFlight, refresh string
 		f.access = tok.access
 	case dropRefresh && ts.cur != nil && ts.cur.refresh == refresh:
 		ts.cur.refresh = ""
+	}
+	var ae *AuthError
+	if err != nil && grant == "password" && errors.As(err, &ae) {
+		ts.loginRetryAt, ts.loginFailErr = ts.now().Add(LoginBackoff), err
 	}
 	f.err = err
 	ts.flight = nil

@@ -349,3 +349,24 @@ func TestNewTokenSourceValidatesTheConfiguration(t *testing.T) {
 		t.Fatal("nil config accepted")
 	}
 }
+
+func TestRefusedLoginIsNotRetriedOnEveryCall(t *testing.T) {
+	g := newGateway(t)
+	bad := g.config()
+	bad.ServiceAccountSecretKey = "wrong-" + bad.ServiceAccountSecretKey
+	c := g.newClient(t, bad)
+	ctx := context.Background()
+	for range 10 {
+		_, err := c.Execute(ctx, "CRS610MI", "LstByNumber", nil)
+		g.checkErr(t, err, ClassAuth)
+	}
+	if reqs, _, _, _ := g.counts(); reqs != 1 {
+		t.Fatalf("%d token requests for 10 calls with refused keys; want 1 within the back-off", reqs)
+	}
+	g.clock.Advance(LoginBackoff + time.Second)
+	_, err := c.Execute(ctx, "CRS610MI", "LstByNumber", nil)
+	g.checkErr(t, err, ClassAuth)
+	if reqs, _, _, _ := g.counts(); reqs != 2 {
+		t.Fatalf("after the back-off the keys were not tried again: %d token requests", reqs)
+	}
+}
