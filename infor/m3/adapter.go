@@ -35,6 +35,13 @@ type Config struct {
 	Division string
 	// Now is the clock for default dates (default time.Now).
 	Now func() time.Time
+	// NotFoundCodes are the endings of M3 message ids (errorCode) that mean
+	// "record does not exist" on a lookup; NotFoundTexts are lower-case
+	// fragments of such messages. A tenant whose messages are translated or
+	// whose ids differ sets its own. Defaults: the emulator's "0103" and
+	// "does not exist".
+	NotFoundCodes []string
+	NotFoundTexts []string
 }
 
 // Adapter carries out commands against M3. It is safe for concurrent use
@@ -55,6 +62,9 @@ func New(c *infor.Client, cfg Config) *Adapter {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.NotFoundCodes == nil && cfg.NotFoundTexts == nil {
+		cfg.NotFoundCodes, cfg.NotFoundTexts = []string{"0103"}, []string{"does not exist"}
 	}
 	return &Adapter{c: c, cfg: cfg}
 }
@@ -145,13 +155,25 @@ func CustomerNumber(stripeCustomerID string) string {
 	return customerCandidates(stripeCustomerID)[0]
 }
 
-// isNotFound reports whether err is M3's "… does not exist" on field.
-func isNotFound(err error, field string) bool {
+// isNotFound reports whether err is M3's "record does not exist" on field,
+// by the tenant's message ids or texts (Config.NotFoundCodes, NotFoundTexts).
+func (a *Adapter) isNotFound(err error, field string) bool {
 	var nok *infor.NOKError
 	if !errors.As(err, &nok) || (field != "" && nok.Field != field) {
 		return false
 	}
-	return strings.HasSuffix(nok.Code, "0103") || strings.Contains(strings.ToLower(nok.Message), "does not exist")
+	for _, c := range a.cfg.NotFoundCodes {
+		if c != "" && strings.HasSuffix(nok.Code, c) {
+			return true
+		}
+	}
+	msg := strings.ToLower(nok.Message)
+	for _, t := range a.cfg.NotFoundTexts {
+		if t != "" && strings.Contains(msg, strings.ToLower(t)) {
+			return true
+		}
+	}
+	return false
 }
 
 // cut shortens s to at most n characters (runes), for free text only.

@@ -321,3 +321,25 @@ func TestOrderUnderInjectedFaults(t *testing.T) {
 		t.Fatalf("%+v %+v", orders, invs)
 	}
 }
+
+// "Not found" is recognised by the tenant's message ids and texts: with a
+// configuration that does not know the emulator's, a lookup miss is a hard
+// error, never a silent create; with its own, the customer is created once.
+func TestNotFoundRecognitionIsConfigurable(t *testing.T) {
+	v := newEnv(t)
+	cmd := command.UpsertCustomer{CommandID: "customer:cus_Cfg1", StripeCustomerID: "cus_Cfg1", Name: "Grace Hopper", Version: 1700000000}
+	strict := New(v.c, Config{NotFoundCodes: []string{"XX9999"}, NotFoundTexts: []string{"existiert nicht"}})
+	if _, err := strict.UpsertCustomer(ctx(t), cmd); err == nil {
+		t.Fatal("a lookup miss the configuration does not recognise was taken for 'not found'")
+	}
+	if got := len(customersWith(v.state(), "cus_Cfg1")); got != 0 {
+		t.Fatalf("%d customers created by an adapter that could not recognise 'not found'", got)
+	}
+	own := New(v.c, Config{NotFoundCodes: []string{"0103"}})
+	if _, err := own.UpsertCustomer(ctx(t), cmd); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(customersWith(v.state(), "cus_Cfg1")); got != 1 {
+		t.Fatalf("%d customers, want 1", got)
+	}
+}

@@ -65,7 +65,7 @@ func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer
 		cuno = cmd.ERPCustomerID
 		rec, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cuno})
 		if err != nil {
-			if isNotFound(err, "CUNO") {
+			if a.isNotFound(err, "CUNO") {
 				return CustomerResult{}, invalidf("%s: ERP customer %s (metadata.erp_customer_id) does not exist in M3", id, cuno)
 			}
 			return CustomerResult{}, fmt.Errorf("m3: %s: look up customer %s: %w", id, cuno, err)
@@ -76,7 +76,7 @@ func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer
 		for _, cand := range customerCandidates(cmd.StripeCustomerID) {
 			rec, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cand})
 			if err != nil {
-				if isNotFound(err, "CUNO") {
+				if a.isNotFound(err, "CUNO") {
 					cuno, found = cand, true
 					break
 				}

@@ -164,7 +164,7 @@ func (a *Adapter) resolveCustomer(ctx context.Context, id string, ref command.Cu
 	}
 	if ref.ERPCustomerID != "" {
 		if _, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": ref.ERPCustomerID}); err != nil {
-			if isNotFound(err, "CUNO") {
+			if a.isNotFound(err, "CUNO") {
 				return "", &DependencyError{Command: id, Missing: "customer", Ref: "CUNO " + ref.ERPCustomerID}
 			}
 			return "", fmt.Errorf("m3: %s: look up customer %s: %w", id, ref.ERPCustomerID, err)
@@ -174,7 +174,7 @@ func (a *Adapter) resolveCustomer(ctx context.Context, id string, ref command.Cu
 	for _, cand := range customerCandidates(ref.StripeCustomerID) {
 		rec, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cand})
 		if err != nil {
-			if isNotFound(err, "CUNO") {
+			if a.isNotFound(err, "CUNO") {
 				break
 			}
 			return "", fmt.Errorf("m3: %s: look up customer %s: %w", id, cand, err)

@@ -73,7 +73,7 @@ func (a *Adapter) findOrderNumber(ctx context.Context, id string, ref command.Or
 	switch {
 	case ref.ERPOrderNumber != "":
 		if _, err := a.one(ctx, "OIS100MI", "GetHead", map[string]string{"ORNO": ref.ERPOrderNumber}); err != nil {
-			if isNotFound(err, "ORNO") {
+			if a.isNotFound(err, "ORNO") {
 				return "", &DependencyError{Command: id, Missing: "order", Ref: "ORNO " + ref.ERPOrderNumber}
 			}
 			return "", fmt.Errorf("m3: %s: look up order %s: %w", id, ref.ERPOrderNumber, err)
