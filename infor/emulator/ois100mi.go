@@ -205,10 +205,17 @@ func orderGetHead(x *exec) ([]record, *nok) {
 	return []record{orderRecord(o)}, nil
 }
 
+// orderList is LstHead: confirmed orders, by CUNO and CUOR when given.
 func orderList(x *exec) ([]record, *nok) {
+	return ordersMatching(x, false, orderRecord), nil
+}
+
+// ordersMatching lists the orders in or out of batch (temporary) state that
+// match the CUNO and CUOR filters, by order number.
+func ordersMatching(x *exec, batch bool, render func(*Order) record) []record {
 	var list []*Order
 	for _, o := range x.st.Orders {
-		if o.STAT == orderBatch ||
+		if (o.STAT == orderBatch) != batch ||
 			(x.get("CUNO") != "" && o.CUNO != x.get("CUNO")) ||
 			(x.get("CUOR") != "" && o.CUOR != x.get("CUOR")) {
 			continue
@@ -218,9 +225,9 @@ func orderList(x *exec) ([]record, *nok) {
 	sort.Slice(list, func(i, j int) bool { return list[i].ORNO < list[j].ORNO })
 	out := make([]record, len(list))
 	for i, o := range list {
-		out[i] = orderRecord(o)
+		out[i] = render(o)
 	}
-	return out, nil
+	return out
 }
 
 func orderRecord(o *Order) record {
@@ -231,24 +238,14 @@ func orderRecord(o *Order) record {
 	}
 }
 
+// orderBatchList is LstBatchHead: temporary orders with their line count
+// NOLN, which the adapter resumes an interrupted order from.
 func orderBatchList(x *exec) ([]record, *nok) {
-	var list []*Order
-	for _, o := range x.st.Orders {
-		if o.STAT != orderBatch ||
-			(x.get("CUNO") != "" && o.CUNO != x.get("CUNO")) ||
-			(x.get("CUOR") != "" && o.CUOR != x.get("CUOR")) {
-			continue
-		}
-		list = append(list, o)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ORNO < list[j].ORNO })
-	out := make([]record, len(list))
-	for i, o := range list {
+	return ordersMatching(x, true, func(o *Order) record {
 		r := orderRecord(o)
 		r["NOLN"] = strconv.Itoa(len(o.Lines))
-		out[i] = r
-	}
-	return out, nil
+		return r
+	}), nil
 }
 
 func orderBatchLines(x *exec) ([]record, *nok) {
