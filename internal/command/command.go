@@ -40,6 +40,8 @@ type Address struct {
 // it up to date. Topic infor.customer.commands.
 type UpsertCustomer struct {
 	// CommandID is "customer:<cus_id>".
+	// Meta traces the command to its Stripe event and objects.
+	Meta      Meta   `json:"meta"`
 	CommandID string `json:"command_id"`
 	// StripeCustomerID is the Stripe customer id (cus_…).
 	StripeCustomerID string `json:"stripe_customer_id"`
@@ -81,6 +83,8 @@ type OrderLine struct {
 // charge or invoice. Topic infor.salesorder.commands.
 type CreateSalesOrder struct {
 	// CommandID is "order:<ch_ or in_ id>".
+	// Meta traces the command to its Stripe event and objects.
+	Meta      Meta   `json:"meta"`
 	CommandID string `json:"command_id"`
 	// StripeObjectID is the charge (ch_…) or invoice (in_…) id the order is
 	// for; payments and refunds find the order by it.
@@ -111,6 +115,8 @@ type OrderRef struct {
 // infor.salesorder.commands.
 type ChangeOrderStatus struct {
 	// CommandID is "order-status:<id>:<status>".
+	// Meta traces the command to its Stripe event and objects.
+	Meta      Meta     `json:"meta"`
 	CommandID string   `json:"command_id"`
 	OrderRef  OrderRef `json:"order_ref"`
 	// Status is the ERP-neutral status, e.g. "payment_failed", "dunning",
@@ -123,6 +129,8 @@ type ChangeOrderStatus struct {
 // infor.payment.commands.
 type ApplyPayment struct {
 	// CommandID is "payment:<ch_id>".
+	// Meta traces the command to its Stripe event and objects.
+	Meta      Meta     `json:"meta"`
 	CommandID string   `json:"command_id"`
 	OrderRef  OrderRef `json:"order_ref"`
 	// Amount is the amount paid, in the invoice's currency.
@@ -140,6 +148,8 @@ type ApplyPayment struct {
 // Topic infor.payment.commands.
 type CreateCreditMemo struct {
 	// CommandID is "refund:<re_id>".
+	// Meta traces the command to its Stripe event and objects.
+	Meta           Meta     `json:"meta"`
 	CommandID      string   `json:"command_id"`
 	StripeRefundID string   `json:"stripe_refund_id"`
 	OrderRef       OrderRef `json:"order_ref"`
@@ -159,6 +169,8 @@ type JournalLine struct {
 // PostJournal posts a balanced journal. Topic infor.journal.commands.
 type PostJournal struct {
 	// CommandID is "journal:<source id>:<purpose>".
+	// Meta traces the command to its Stripe event and objects.
+	Meta      Meta   `json:"meta"`
 	CommandID string `json:"command_id"`
 	// AccountingDate is YYYY-MM-DD.
 	AccountingDate string `json:"accounting_date"`
@@ -191,11 +203,22 @@ type BalanceTransaction struct {
 // balance transactions. Topic infor.bank.commands.
 type ReconcilePayout struct {
 	// CommandID is "payout:<po_id>".
+	// Meta traces the command to its Stripe event and objects.
+	Meta           Meta   `json:"meta"`
 	CommandID      string `json:"command_id"`
 	StripePayoutID string `json:"stripe_payout_id"`
 	// Amount is the payout amount: the sum of the transactions' Net.
 	Amount Money `json:"amount"`
 	// ArrivalDate is YYYY-MM-DD.
-	ArrivalDate  string               `json:"arrival_date"`
+	ArrivalDate string `json:"arrival_date"`
+	// Status is Stripe's payout status, "paid" or "failed". A failed payout
+	// never reached the bank: the sink books nothing for it, or reverses
+	// what an earlier "paid" booked.
+	Status string `json:"status"`
+	// Transactions are the payout's balance transactions. Processors leave
+	// them empty (they make no outbound calls); the sink fetches them from
+	// the Stripe API (GET /v1/balance_transactions?payout=…) before it
+	// applies the command. A producer that already has them (a backfill)
+	// may fill them in, and the sink then uses them as they are.
 	Transactions []BalanceTransaction `json:"transactions"`
 }
