@@ -12,6 +12,10 @@ import (
 // parse produces one, whatever its type, including types that make no
 // Infor command. Fields that do not apply to the event's object are empty
 // (strings), null (pointers) or zero-length (lists and maps).
+//
+// The Avro field names are the json tags below; the schema is
+// avro/events/EnrichedEvent.avsc, and README.md says how each Go type is
+// encoded (times as timestamp-millis, the zero time as the epoch).
 type EnrichedEvent struct {
 	EventID    string    `json:"event_id"`
 	EventType  string    `json:"event_type"`
@@ -20,7 +24,8 @@ type EnrichedEvent struct {
 	Account    string    `json:"account"`
 	Created    time.Time `json:"created"`
 	// ReceivedAt is when the webhook producer accepted the event (the raw
-	// record's received-at header); zero when the header was missing.
+	// record's received-at header); zero when the header was missing,
+	// which Avro readers see as the epoch.
 	ReceivedAt time.Time `json:"received_at"`
 	ObjectType string    `json:"object_type"`
 	ObjectID   string    `json:"object_id"`
@@ -67,7 +72,8 @@ type EnrichedEvent struct {
 
 // CustomerNotification asks whoever owns customer communication to tell a
 // customer something (record stripeinfor.notifications.CustomerNotification,
-// topic notifications.customer). The pipeline sends no e-mail itself.
+// topic notifications.customer). The pipeline sends no e-mail itself. Its
+// schema is avro/notifications/CustomerNotification.avsc.
 type CustomerNotification struct {
 	// NotificationID is "notification:<object id>:<kind>", so two events
 	// about one failure make one notification.
