@@ -133,13 +133,17 @@ func (c *Config) ChargeItem(f Facts) string { return c.impl.chargeItem(f) }
 // overflow moved to spare lines at a word boundary, country upper-cased and
 // checked against ISO 3166-1, state fitted. Whatever still does not fit is
 // cut and flagged ("truncated", Field "address.line1", …), never silently.
+// The street fills at most CarriedAddressLines lines, the lines
+// command.Address has; AddressLines uses all of the ERP's.
 func (c *Config) NormalizeAddress(a command.Address) (command.Address, []command.Flag) {
 	return c.impl.normalizeAddress(a)
 }
 
 // NormalizeName fits a customer name into the ERP's name length (M3 CUNM,
 // 36); a cut is flagged.
-func (c *Config) NormalizeName(name string) (string, *command.Flag) { return c.impl.normalizeName(name) }
+func (c *Config) NormalizeName(name string) (string, *command.Flag) {
+	return c.impl.normalizeName(name)
+}
 
 // CustomerXRefKey is the metadata key holding the ERP customer number on a
 // Stripe customer or charge (default "erp_customer_id").
@@ -157,5 +161,8 @@ func (c *Config) Deferral() Deferral { return c.impl.deferral }
 // CheckAmount validates an amount for a purpose ("charge", "refund",
 // "payout", …) against the currency rules: the currency must be known
 // (ISO 4217, upper case); ISK/UGX amounts must have 00 API decimals; HUF and
-// TWD payouts must be whole units. A violation is an error naming the rule.
-func (c *Config) CheckAmount(m command.Money, purpose string) error { return c.impl.checkAmount(m, purpose) }
+// TWD payouts must be whole units. A violation is an error naming the rule:
+// an *AmountError whose Rule is a stable code (RuleUnknownCurrency, …).
+func (c *Config) CheckAmount(m command.Money, purpose string) error {
+	return c.impl.checkAmount(m, purpose)
+}
