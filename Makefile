@@ -6,7 +6,7 @@ PKGS      := ./...
 FUZZTIME  ?= 5s
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: run build test test-unit fuzz bench lint fmt clean
+.PHONY: run build test test-unit fuzz bench lint fmt clean schemas-check schemas-freeze
 
 ## run: the whole pipeline on this machine (embedded broker, registry, Redis), data in ./.data
 run: build
@@ -16,8 +16,8 @@ run: build
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/stripe-infor
 
-## test: vet, the full suite with the race detector and real servers, the allocation check, a short fuzz run
-test: test-unit fuzz
+## test: the schema evolution check, vet, the full suite with the race detector and real servers, the allocation check, a short fuzz run
+test: schemas-check test-unit fuzz
 
 test-unit:
 	$(GO) vet $(PKGS)
@@ -30,6 +30,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseSignatureHeader$$' -fuzztime $(FUZZTIME) ./producer/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEnvelope$$' -fuzztime $(FUZZTIME) ./producer/
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhookRequest$$' -fuzztime $(FUZZTIME) ./producer/
+
+## schemas-check: every Avro schema valid, BACKWARD compatible with its frozen versions (schemas/versions) and frozen
+schemas-check:
+	$(GO) run ./schemas/cmd/schemas-check
+
+## schemas-freeze: record each changed Avro schema as its subject's next version (refused when not BACKWARD compatible)
+schemas-freeze:
+	$(GO) run ./schemas/cmd/schemas-check -freeze
 
 ## bench: webhook ingest load test (bare net/http vs producer with acks=all) and micro-benchmarks
 bench:

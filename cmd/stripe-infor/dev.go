@@ -35,10 +35,12 @@ type devSettings struct {
 	redisURL     string
 	syncWrites   bool
 	emulator     emulatorSettings
+	mappingFile  string
 }
 
-// runDev is `stripe-infor dev`: broker, schema registry, Redis and the
-// producer in one process, with state under --data-dir.
+// runDev is `stripe-infor dev`: broker, schema registry, Redis, the Infor
+// emulator, the processor and the producer in one process, with state under
+// --data-dir.
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -55,6 +57,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&s.redisURL, "redis-url", "", "use this Redis instead of the embedded one (default: REDIS_URL, else embedded)")
 	fs.BoolVar(&s.syncWrites, "kafka-sync-writes", false, "fsync every batch the broker writes (survives a machine crash, slower)")
 	bindEmulatorFlags(fs, &s.emulator, "infor-", "127.0.0.1:8090")
+	mappingFile, err := config.String("MAPPING_FILE", "")
+	if err != nil {
+		return err
+	}
+	fs.StringVar(&s.mappingFile, "mapping-file", mappingFile, "mapping rules (YAML) for the processor; default: the built-in mapping (MAPPING_FILE)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -85,8 +92,9 @@ type devStack struct {
 	log *slog.Logger
 	out io.Writer
 
-	closers []func()
-	emu     *runningEmulator
+	closers   []func()
+	emu       *runningEmulator
+	processor string // the banner's processor line
 }
 
 func (d *devStack) onClose(f func()) { d.closers = append(d.closers, f) }
@@ -165,6 +173,10 @@ func (d *devStack) run(ctx context.Context) error {
 		return err
 	}
 
+	if err := d.startProcessor(ctx, b.Addr(), sreg.URL(), reg, health); err != nil {
+		return err
+	}
+
 	stage, err := newProducerStage(s.producer, DevWebhookSecret, d.log, reg, health)
 	if err != nil {
 		return err
@@ -197,6 +209,7 @@ stripe-infor dev is running (data in %s)
   Schema registry    %s
   Redis              %s (%s)
   Infor emulator     %s (tenant %s; .ionapi: %s; state: %s/_emulator/state)
+  Processor          %s
   Webhook secret     %s
 
 Send a signed test event:  ./bin/stripe-infor send charge.succeeded   (or: go run ./cmd/stripe-infor send)
@@ -205,7 +218,7 @@ Ready. Press Ctrl-C to stop (in-flight webhooks finish first).
 
 `, d.s.dataDir, base, producer.WebhookPath, base, base, base, kafkaAddr, registryURL,
 		redisURL, redisNote, d.emu.url, d.s.emulator.tenant, d.emu.ionapiPath, d.emu.url,
-		firstSecretForDisplay(secret), base, producer.WebhookPath)
+		d.processor, firstSecretForDisplay(secret), base, producer.WebhookPath)
 }
 
 // firstSecretForDisplay shows the dev secret, or a note when several are set.
