@@ -30,6 +30,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseSignatureHeader$$' -fuzztime $(FUZZTIME) ./producer/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEnvelope$$' -fuzztime $(FUZZTIME) ./producer/
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhookRequest$$' -fuzztime $(FUZZTIME) ./producer/
+	$(GO) test -run '^$$' -fuzz '^FuzzTransform$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./processors/transform/
 
 ## schemas-check: every Avro schema valid, BACKWARD compatible with its frozen versions (schemas/versions) and frozen
 schemas-check:
