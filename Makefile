@@ -40,10 +40,12 @@ schemas-check:
 schemas-freeze:
 	$(GO) run ./schemas/cmd/schemas-check -freeze
 
-## bench: webhook ingest load test (bare net/http vs producer with acks=all) and micro-benchmarks
+## bench: webhook ingest load test (bare net/http vs producer with acks=all), processors (transform and consume-transform-produce vs an encoding/json+Avro floor) and micro-benchmarks
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./producer/
 	$(GO) run ./bench/webhook -duration 10s -concurrency 64
+	$(GO) test -run '^$$' -bench 'Transform' -benchmem ./processors/transform/
+	$(GO) run ./bench/processor
 
 ## lint: gofmt, go vet, staticcheck (fetched from the Go module proxy)
 lint:
