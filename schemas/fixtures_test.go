@@ -62,7 +62,7 @@ func fullValues() []any {
 		command.UpsertCustomer{
 			Meta: meta, CommandID: "customer:cus_PqRsTu", StripeCustomerID: "cus_PqRsTu",
 			ERPCustomerID: "S12345", Name: "Jenny Rosen", Email: "jenny@example.com", Phone: "+1 555 0100",
-			Address: command.Address{Line1: "1 Main St", Line2: "Apt 2", City: "Springfield", PostalCode: "12345", State: "IL", Country: "US"},
+			Address: command.Address{Line1: "1 Main St", Line2: "Apt 2", Line3: "Building C", Line4: "Attn: Accounts", City: "Springfield", PostalCode: "12345", State: "IL", Country: "US"},
 			Version: 1700000000,
 		},
 		command.CreateSalesOrder{

@@ -162,3 +162,23 @@ func TestUpsertCustomerAddressAfterLostAnswers(t *testing.T) {
 		t.Fatalf("addresses after retries: %+v", as)
 	}
 }
+
+// Four address lines reach CUA1..CUA4; a long state then has no line
+// left and is not written over one.
+func TestUpsertCustomerFourAddressLines(t *testing.T) {
+	v := newEnv(t)
+	cmd := command.UpsertCustomer{
+		StripeCustomerID: "cus_Addr4", Name: "Four Lines AB",
+		Address: command.Address{Line1: "Kungsgatan 12", Line2: "c/o Andersson", Line3: "Box 123", Line4: "Plan 4",
+			City: "Stockholm", State: "Stockholms län", Country: "se"},
+		Version: 1,
+	}
+	if _, err := v.a.UpsertCustomer(ctx(t), cmd); err != nil {
+		t.Fatal(err)
+	}
+	as := billingAddresses(t, v, "cus_Addr4")
+	if len(as) != 1 || as[0].CUA1 != "Kungsgatan 12" || as[0].CUA2 != "c/o Andersson" || as[0].CUA3 != "Box 123" ||
+		as[0].CUA4 != "Plan 4" || as[0].ECAR != "" {
+		t.Fatalf("address %+v", as)
+	}
+}

@@ -188,7 +188,7 @@ func (a *Adapter) upsertAddress(ctx context.Context, id, cuno string, addr map[s
 // command has none.
 func billingAddress(cmd command.UpsertCustomer) map[string]string {
 	ad := cmd.Address
-	if strings.TrimSpace(ad.Line1+ad.Line2+ad.City+ad.PostalCode+ad.Country+ad.State) == "" {
+	if strings.TrimSpace(ad.Line1+ad.Line2+ad.Line3+ad.Line4+ad.City+ad.PostalCode+ad.Country+ad.State) == "" {
 		return nil
 	}
 	f := customerFields(cmd)
@@ -199,7 +199,8 @@ func billingAddress(cmd command.UpsertCustomer) map[string]string {
 // customerFields maps the command's data to CRS610 basic-data fields, cut
 // or left out to fit M3's lengths: names and address lines are cut, an
 // e-mail address or phone number that does not fit is left out rather than
-// falsified, a state code longer than ECAR (3) goes to address line 3.
+// falsified, a state code longer than ECAR (3) goes to the first empty of
+// address lines 3 and 4 (the mapping normally moved it there already).
 func customerFields(cmd command.UpsertCustomer) map[string]string {
 	f := map[string]string{
 		"CUNM": cut(cmd.Name, 36),
@@ -207,14 +208,18 @@ func customerFields(cmd command.UpsertCustomer) map[string]string {
 		"PHNO": fits(compactPhone(cmd.Phone), 16),
 		"CUA1": cut(cmd.Address.Line1, 36),
 		"CUA2": cut(cmd.Address.Line2, 36),
+		"CUA3": cut(cmd.Address.Line3, 36),
+		"CUA4": cut(cmd.Address.Line4, 36),
 		"TOWN": cut(cmd.Address.City, 20),
 		"PONO": fits(cmd.Address.PostalCode, 10),
 		"CSCD": fits(strings.ToUpper(cmd.Address.Country), 3),
 	}
 	if st := strings.TrimSpace(cmd.Address.State); len([]rune(st)) <= 3 {
 		f["ECAR"] = strings.ToUpper(st)
-	} else {
+	} else if f["CUA3"] == "" {
 		f["CUA3"] = cut(st, 36)
+	} else if f["CUA4"] == "" {
+		f["CUA4"] = cut(st, 36)
 	}
 	return f
 }

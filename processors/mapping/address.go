@@ -23,10 +23,10 @@ const (
 )
 
 // CarriedAddressLines is how many address lines command.Address carries
-// (Line1, Line2). NormalizeAddress fits the street into at most this many
+// (Line1..Line4). NormalizeAddress fits the street into at most this many
 // lines even when the ERP has more (address.lines); AddressLines uses all
 // of the ERP's lines.
-const CarriedAddressLines = 2
+const CarriedAddressLines = 4
 
 // addressLimits are the ERP's field lengths, in characters (runes).
 type addressLimits struct {
@@ -39,7 +39,7 @@ type addressLimits struct {
 }
 
 // defaultAddressLimits are M3's.
-var defaultAddressLimits = addressLimits{lineLength: 36, lines: 4, town: 20, postalCode: 10, state: 2, name: 36}
+var defaultAddressLimits = addressLimits{lineLength: 36, lines: 4, town: 20, postalCode: 10, state: 3, name: 36}
 
 func (c *config) normalizeAddress(a command.Address) (command.Address, []command.Flag) {
 	lim := c.address
@@ -66,6 +66,12 @@ func (c *config) normalizeAddress(a command.Address) (command.Address, []command
 	}
 	if len(lines) > 1 {
 		out.Line2 = lines[1]
+	}
+	if len(lines) > 2 {
+		out.Line3 = lines[2]
+	}
+	if len(lines) > 3 {
+		out.Line4 = lines[3]
 	}
 	out.City = cutFlag(&flags, clean(a.City), lim.town, "address.city")
 	out.PostalCode = cutFlag(&flags, clean(a.PostalCode), lim.postalCode, "address.postal_code")

@@ -17,6 +17,9 @@ func flagFields(fs []command.Flag) map[string]string {
 	return out
 }
 
+// longStreet needs more than three of M3's 36-character lines.
+const longStreet = "Kungsgatan 12, c/o Andersson Consulting AB, Department of Accounts Payable, Attention Invoice Processing Team North"
+
 func TestNormalizeAddress(t *testing.T) {
 	c := Default()
 	for _, tc := range []struct {
@@ -37,9 +40,13 @@ func TestNormalizeAddress(t *testing.T) {
 			command.Address{Line1: "Kungsgatan 12, c/o Andersson Consulting AB", City: "Stockholm", Country: "SE"},
 			command.Address{Line1: "Kungsgatan 12, c/o Andersson", Line2: "Consulting AB", City: "Stockholm", Country: "SE"},
 			map[string]string{}},
-		{"no spare line: cut and flagged",
+		{"overflow of line 1 takes line 2, line 2 moves down: the order is kept",
 			command.Address{Line1: "Kungsgatan 12, c/o Andersson Consulting AB", Line2: "Box 123", Country: "SE"},
-			command.Address{Line1: "Kungsgatan 12, c/o Andersson Consult", Line2: "Box 123", Country: "SE"},
+			command.Address{Line1: "Kungsgatan 12, c/o Andersson", Line2: "Consulting AB", Line3: "Box 123", Country: "SE"},
+			map[string]string{}},
+		{"no spare line: cut and flagged",
+			command.Address{Line1: longStreet, Line2: "Box 123", Country: "SE"},
+			command.Address{Line1: "Kungsgatan 12, c/o Andersson", Line2: "Consulting AB, Department of", Line3: "Accounts Payable, Attention Invoice", Line4: "Box 123", Country: "SE"},
 			map[string]string{"address.line1": FlagTruncated}},
 		{"long town and postal code cut and flagged",
 			command.Address{Line1: "Main Street 1", City: "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch", PostalCode: "12345-6789-00", Country: "GB"},
@@ -49,10 +56,14 @@ func TestNormalizeAddress(t *testing.T) {
 			command.Address{Line1: "Marienplatz 1", City: "München", PostalCode: "80331", State: "Bayern", Country: "de"},
 			command.Address{Line1: "Marienplatz 1", Line2: "Bayern", City: "München", PostalCode: "80331", Country: "DE"},
 			map[string]string{"address.state": FlagMoved}},
-		{"long state without a spare line is cut and flagged",
+		{"long state moves below both street lines",
 			command.Address{Line1: "Marienplatz 1", Line2: "Rathaus", State: "Bayern", Country: "DE"},
-			command.Address{Line1: "Marienplatz 1", Line2: "Rathaus", State: "Ba", Country: "DE"},
-			map[string]string{"address.state": FlagTruncated}},
+			command.Address{Line1: "Marienplatz 1", Line2: "Rathaus", Line3: "Bayern", Country: "DE"},
+			map[string]string{"address.state": FlagMoved}},
+		{"long state without a spare line is cut and flagged",
+			command.Address{Line1: longStreet, Line2: "Box 123", State: "Bayern", Country: "DE"},
+			command.Address{Line1: "Kungsgatan 12, c/o Andersson", Line2: "Consulting AB, Department of", Line3: "Accounts Payable, Attention Invoice", Line4: "Box 123", State: "Bay", Country: "DE"},
+			map[string]string{"address.line1": FlagTruncated, "address.state": FlagTruncated}},
 		{"invalid country left out and flagged",
 			command.Address{Line1: "1 High St", Country: "UK"},
 			command.Address{Line1: "1 High St"},
@@ -65,8 +76,8 @@ func TestNormalizeAddress(t *testing.T) {
 		{"empty address", command.Address{}, command.Address{}, map[string]string{}},
 		{"unicode cut on rune boundaries",
 			command.Address{Line1: "東京都千代田区丸の内一丁目一番一号東京駅前ビルディング二十三階東京都千代田区", Line2: "x", City: "千代田区丸の内一丁目一番一号東京駅前ビルディング", Country: "JP"},
-			command.Address{Line1: "東京都千代田区丸の内一丁目一番一号東京駅前ビルディング二十三階東京都千代", Line2: "x", City: "千代田区丸の内一丁目一番一号東京駅前ビル", Country: "JP"},
-			map[string]string{"address.line1": FlagTruncated, "address.city": FlagTruncated}},
+			command.Address{Line1: "東京都千代田区丸の内一丁目一番一号東京駅前ビルディング二十三階東京都千代", Line2: "田区", Line3: "x", City: "千代田区丸の内一丁目一番一号東京駅前ビル", Country: "JP"},
+			map[string]string{"address.city": FlagTruncated}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, flags := c.NormalizeAddress(tc.in)
@@ -87,7 +98,7 @@ func TestNormalizeAddress(t *testing.T) {
 					t.Fatalf("flag without detail: %+v", f)
 				}
 			}
-			for _, s := range []string{got.Line1, got.Line2, got.City, got.PostalCode, got.State, got.Country} {
+			for _, s := range []string{got.Line1, got.Line2, got.Line3, got.Line4, got.City, got.PostalCode, got.State, got.Country} {
 				if !utf8.ValidString(s) {
 					t.Fatalf("invalid UTF-8 in %q", s)
 				}
