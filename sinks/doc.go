@@ -1,5 +1,5 @@
-// Package sinks will apply Infor commands exactly once in effect (Redis
-// dedupe, retry topics, DLQ). It is empty until the issue "Infor sink:
-// exactly-once effect with Redis dedupe, retries, retry topics, DLQ and
-// alerts" lands.
+// Package sinks groups the stages that apply commands to a target system.
+// inforsink applies the infor.*.commands topics to Infor exactly once in
+// effect (Redis dedupe, in-place retries, retry topics, DLQ, alerts);
+// m3apply carries each command out through the M3 adapter.
 package sinks

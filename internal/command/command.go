@@ -26,13 +26,13 @@ type Money struct {
 
 // Address is a normalized postal address.
 type Address struct {
-	Line1      string `json:"line1,omitempty"`
-	Line2      string `json:"line2,omitempty"`
+	Line1 string `json:"line1,omitempty"`
+	Line2 string `json:"line2,omitempty"`
 	// Line3 and Line4 take what does not fit lines 1 and 2 (M3 has four
 	// address lines of 36 characters), or a region name too long for the
 	// state field.
-	Line3 string `json:"line3,omitempty"`
-	Line4 string `json:"line4,omitempty"`
+	Line3      string `json:"line3,omitempty"`
+	Line4      string `json:"line4,omitempty"`
 	City       string `json:"city,omitempty"`
 	PostalCode string `json:"postal_code,omitempty"`
 	// State is the state, county or province code as Stripe has it.
