@@ -202,9 +202,10 @@ func (r *reader) ref(f *ref) {
 	}
 }
 
-// refs reads an array of expandable values (a slice is replaced, as
-// encoding/json replaces it).
-func (r *reader) refs(dst *[]ref) {
+// readArray reads a JSON array into *dst, one element with elem each. A
+// slice is replaced, as encoding/json replaces it: null makes it nil, []
+// an empty slice (not nil), and the old backing array is reused.
+func readArray[T any](r *reader, dst *[]T, elem func(*reader, *T)) {
 	if r.peek() == 'n' {
 		r.literal("null")
 		*dst = nil
@@ -215,11 +216,15 @@ func (r *reader) refs(dst *[]ref) {
 	}
 	out := (*dst)[:0]
 	if out == nil {
-		out = []ref{} // [] is an empty slice, not nil, as encoding/json has it
+		out = []T{}
 	}
 	for first := true; r.more(first, ']'); first = false {
-		out = append(out, ref{})
-		r.ref(&out[len(out)-1])
+		var zero T
+		out = append(out, zero)
+		elem(r, &out[len(out)-1])
 	}
 	*dst = out
 }
+
+// refs reads an array of expandable values.
+func (r *reader) refs(dst *[]ref) { readArray(r, dst, (*reader).ref) }

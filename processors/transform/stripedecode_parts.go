@@ -133,25 +133,7 @@ func (r *reader) refundList(l *refundList) {
 	}
 }
 
-func (r *reader) objects(dst *[]object) {
-	if r.peek() == 'n' {
-		r.literal("null")
-		*dst = nil
-		return
-	}
-	if !r.open('[') {
-		return
-	}
-	out := (*dst)[:0]
-	if out == nil {
-		out = []object{}
-	}
-	for first := true; r.more(first, ']'); first = false {
-		out = append(out, object{})
-		r.object(&out[len(out)-1])
-	}
-	*dst = out
-}
+func (r *reader) objects(dst *[]object) { readArray(r, dst, (*reader).object) }
 
 func (r *reader) lineList(l *lineList) {
 	if !r.open('{') {
@@ -311,23 +293,9 @@ func (r *reader) period(p *period) {
 }
 
 func (r *reader) discountAmounts(dst *[]discountAmount) {
-	if r.peek() == 'n' {
-		r.literal("null")
-		*dst = nil
-		return
-	}
-	if !r.open('[') {
-		return
-	}
-	out := (*dst)[:0]
-	if out == nil {
-		out = []discountAmount{}
-	}
-	for first := true; r.more(first, ']'); first = false {
-		out = append(out, discountAmount{})
-		d := &out[len(out)-1]
+	readArray(r, dst, func(r *reader, d *discountAmount) {
 		if !r.open('{') {
-			continue
+			return
 		}
 		for first := true; r.more(first, '}'); first = false {
 			if r.key() == "amount" {
@@ -336,8 +304,7 @@ func (r *reader) discountAmounts(dst *[]discountAmount) {
 				r.skip()
 			}
 		}
-	}
-	*dst = out
+	})
 }
 
 func (r *reader) statusTransitions(s *statusTransitions) {
