@@ -1,30 +1,29 @@
 package processors
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/stripe-infor/stripe-infor/internal/dlq"
 	"github.com/stripe-infor/stripe-infor/internal/kafka"
 	"github.com/stripe-infor/stripe-infor/processors/transform"
 )
 
-// DLQ header names (DESIGN.md, "Topics"; modelled on Kafka Connect's
-// __connect.errors.*).
+// DLQ header names (DESIGN.md, "Topics"), kept here for the processors'
+// callers and tests; internal/dlq owns them so every stage writes the same.
 const (
-	HeaderErrorStage        = "error.stage"
-	HeaderErrorClass        = "error.class"
-	HeaderErrorMessage      = "error.message"
-	HeaderErrorCode         = "error.code"
-	HeaderErrorField        = "error.field"
-	HeaderOriginalTopic     = "original.topic"
-	HeaderOriginalPartition = "original.partition"
-	HeaderOriginalOffset    = "original.offset"
-	HeaderAttempts          = "attempts"
-	HeaderFirstFailedAt     = "first.failed.at"
-	HeaderLastFailedAt      = "last.failed.at"
+	HeaderErrorStage        = dlq.HeaderErrorStage
+	HeaderErrorClass        = dlq.HeaderErrorClass
+	HeaderErrorMessage      = dlq.HeaderErrorMessage
+	HeaderErrorCode         = dlq.HeaderErrorCode
+	HeaderErrorField        = dlq.HeaderErrorField
+	HeaderOriginalTopic     = dlq.HeaderOriginalTopic
+	HeaderOriginalPartition = dlq.HeaderOriginalPartition
+	HeaderOriginalOffset    = dlq.HeaderOriginalOffset
+	HeaderAttempts          = dlq.HeaderAttempts
+	HeaderFirstFailedAt     = dlq.HeaderFirstFailedAt
+	HeaderLastFailedAt      = dlq.HeaderLastFailedAt
 )
 
 // StageProcessor is the error.stage of records the processors dead-letter.
@@ -41,10 +40,6 @@ const (
 	// *transform.Error.
 	CodeTransform = "transform"
 )
-
-// maxErrorMessage caps error.message: a panic value or a wrapped error can
-// be long, and a header is not the place for a dump (the log has the stack).
-const maxErrorMessage = 2048
 
 // RawDLQ is the dead-letter topic of the raw topic.
 var RawDLQ = kafka.DLQTopic(kafka.RawEvents)
@@ -66,40 +61,13 @@ func newDLQEntry(r *kgo.Record, e transform.Error) dlqEntry {
 	return dlqEntry{eventID: id, eventType: typ, partition: r.Partition, offset: r.Offset, err: e}
 }
 
-// isDLQHeader reports headers the DLQ record sets itself; a record that
-// already carries them (a redriven one) gets fresh values, not duplicates.
-func isDLQHeader(k string) bool {
-	return strings.HasPrefix(k, "error.") || strings.HasPrefix(k, "original.") ||
-		k == HeaderAttempts || k == HeaderFirstFailedAt || k == HeaderLastFailedAt
-}
-
 // dlqRecord is the DLQ record for r: its key, value and headers unchanged,
-// plus the error headers. attempts is 1: the processors never retry a
-// record (an error in the data does not go away by trying again).
+// plus the error headers (internal/dlq.Record: a redriven raw record keeps
+// its first origin and first.failed.at). attempts is 1: the processors never
+// retry a record (an error in the data does not go away by trying again).
 func dlqRecord(r *kgo.Record, e transform.Error, now time.Time) *kgo.Record {
-	at := []byte(now.UTC().Format(TimeLayout))
-	msg := e.Message
-	if len(msg) > maxErrorMessage {
-		msg = msg[:maxErrorMessage] + "…"
-	}
-	h := make([]kgo.RecordHeader, 0, len(r.Headers)+11)
-	for _, x := range r.Headers {
-		if !isDLQHeader(x.Key) {
-			h = append(h, x)
-		}
-	}
-	h = append(h,
-		kgo.RecordHeader{Key: HeaderErrorStage, Value: []byte(StageProcessor)},
-		kgo.RecordHeader{Key: HeaderErrorClass, Value: []byte(e.Class)},
-		kgo.RecordHeader{Key: HeaderErrorMessage, Value: []byte(msg)},
-		kgo.RecordHeader{Key: HeaderErrorCode, Value: []byte(e.Code)},
-		kgo.RecordHeader{Key: HeaderErrorField, Value: []byte(e.Field)},
-		kgo.RecordHeader{Key: HeaderOriginalTopic, Value: []byte(r.Topic)},
-		kgo.RecordHeader{Key: HeaderOriginalPartition, Value: []byte(strconv.FormatInt(int64(r.Partition), 10))},
-		kgo.RecordHeader{Key: HeaderOriginalOffset, Value: []byte(strconv.FormatInt(r.Offset, 10))},
-		kgo.RecordHeader{Key: HeaderAttempts, Value: []byte("1")},
-		kgo.RecordHeader{Key: HeaderFirstFailedAt, Value: at},
-		kgo.RecordHeader{Key: HeaderLastFailedAt, Value: at},
-	)
-	return &kgo.Record{Topic: RawDLQ, Key: r.Key, Value: r.Value, Headers: h}
+	return dlq.Record(r, RawDLQ, dlq.Failure{
+		Stage: StageProcessor, Class: e.Class, Code: e.Code, Field: e.Field, Message: e.Message,
+		Attempts: 1, FirstFailedAt: now, LastFailedAt: now,
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/stripe-infor/stripe-infor/internal/command"
+	"github.com/stripe-infor/stripe-infor/internal/dlq"
 	"github.com/stripe-infor/stripe-infor/processors/transform"
 	"github.com/stripe-infor/stripe-infor/schemas"
 )
@@ -25,8 +26,9 @@ const (
 )
 
 // TimeLayout is RFC 3339 in UTC with milliseconds, the layout of
-// received-at and of the DLQ's *.failed.at headers.
-const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
+// received-at and of the DLQ's *.failed.at headers (internal/dlq's, so the
+// stages agree).
+const TimeLayout = dlq.TimeLayout
 
 // header returns the value of the last header named key, and whether there
 // is one.
