@@ -2,6 +2,7 @@ package m3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -22,8 +23,13 @@ func RefundReference(stripeRefundID string) string {
 
 // CreateCreditMemo credits the order's invoice for a refund (ARS200MI
 // AddCrdtNote, YREF = RefundReference), after looking the reference up
-// (LstInvoices by YREF). An order or invoice not in M3 yet is a
-// *DependencyError; the amount must be in the invoice's currency.
+// (LstInvoices by YREF). When no order exists for OrderRef.StripeObjectID,
+// the object is taken to be a charge and the invoice its payment was
+// allocated to is credited (a refund of an invoice's charge names the
+// charge; the order and the payment belong to the invoice): see
+// invoiceOfPayment. Neither order nor payment in M3 yet, or an invoice not
+// there yet, is a *DependencyError; the amount must be in the invoice's
+// currency.
 func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCreditMemo) (CreditMemoResult, error) {
 	re := cmd.StripeRefundID
 	if re == "" {
@@ -53,6 +59,13 @@ func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCredit
 		}
 	}
 	_, cino, _, cucd, err := a.findInvoice(ctx, id, cmd.OrderRef)
+	var de *DependencyError
+	if errors.As(err, &de) && de.Missing == "order" && cmd.OrderRef.ERPOrderNumber == "" && cmd.OrderRef.StripeObjectID != "" {
+		// No order for the object: the refund of an invoice's charge names
+		// the charge, while the order and the payment are the invoice's.
+		// The charge's payment knows which invoice it paid.
+		cino, cucd, err = a.invoiceOfPayment(ctx, id, cmd.OrderRef.StripeObjectID, de.Ref)
+	}
 	if err != nil {
 		return CreditMemoResult{}, err
 	}

@@ -14,8 +14,10 @@
 //	                  version "V<unix>"          YRE2 (30)
 //	CreateSalesOrder  CUOR  "O"+19 base32 chars  (20)      YREF (30) of the head    OIS100MI LstHead, then LstBatchHead/LstBatchLine
 //	ApplyPayment      REFE  "P"+29 base32 chars  (30)      TX40 (40), line REFE     ABS100MI LstStatmt, LstStatmtLine (NODT)
+//	                  line TX40 "inv <CINO> …": the invoice paid (read by CreateCreditMemo)
 //	PostJournal       REFE  "J"+29 base32 chars  (30)      TX40 (40)                GLS840MI LstBatch (STAT, NOLN)
 //	ReconcilePayout   REFE  "Y"+29 base32 chars  (30)      TX40 (40), line REFE     ABS100MI LstStatmt, LstStatmtLine
+//	  failed payout   REFE  "F"+29 base32 chars  (30)      TX40 (40), line REFE     ABS100MI LstStatmt, LstStatmtLine
 //	CreateCreditMemo  YREF  "R"+29 base32 chars  (30)      TX40 (40)                ARS200MI LstInvoices by YREF
 //	ChangeOrderStatus (none: setting the stop code OBLC it already has is a no-op)  OIS100MI GetHead
 //
@@ -23,7 +25,7 @@
 // unpadded RFC 4648 base32 of SHA-256(business key), where the business key
 // is the command's identity: "customer:<cus_id>", "order:<ch_ or in_ id>",
 // "payment:<ch_id>", the journal's CommandID, "payout:<po_id>",
-// "refund:<re_id>". It is
+// "payout:<po_id>:failed", "refund:<re_id>". It is
 // deterministic (a retry computes the same reference without any state of
 // its own; losing Redis changes nothing), fits M3's field lengths (a Stripe
 // id of 27+ characters fits neither CUNO 10 nor CUOR 20), uses only
@@ -75,6 +77,25 @@
 // prevents) could start two batch heads for one CUOR; the adapter then
 // continues with the lowest temporary number and the other stays an
 // unconfirmed batch order, never a second order.
+//
+// # Refunds of an invoice's charge
+//
+// A refund names its charge; the order and the payment of an invoice's
+// charge belong to the invoice (order "order:<in_id>"). CreateCreditMemo
+// therefore falls back, when no order exists for the object it names, to
+// the charge's payment statement (REFE PaymentReference(ch)), whose line
+// text names the invoice the payment was allocated to, and credits that
+// invoice. Neither an order nor a payment is a *DependencyError.
+//
+// # Failed payouts
+//
+// A failed or canceled payout (ReconcilePayout with that status) writes a
+// reversal statement (REFE "F…") that negates every line the paid
+// statement has in M3, or no line when nothing was booked; a paid command
+// that finds the reversal books nothing. So paid and failed sum to zero in
+// either order, and a payout that failed before it was paid books nothing.
+// The money comes back to the Stripe balance as a payout_failure balance
+// transaction and is booked with the payout that later carries it.
 //
 // # Errors
 //

@@ -19,9 +19,11 @@ type PaymentResult struct {
 // ApplyPayment books a Stripe payment on the Stripe balance's bank account
 // (Config.PaymentBank) as a bank statement (ABS100MI AddStatmtHead, REFE =
 // PaymentReference) with one line, whose detail allocates the amount to the
-// order's invoice, lowering its open amount (paid at zero). An order or
-// invoice not in M3 yet is a *DependencyError. The amount must be in the
-// invoice's currency.
+// order's invoice, lowering its open amount (paid at zero). The line's text
+// starts with the invoice number ("inv <CINO> …", see paymentLineText), so
+// that a refund which names only the charge finds the invoice the payment
+// went to (CreateCreditMemo). An order or invoice not in M3 yet is a
+// *DependencyError. The amount must be in the invoice's currency.
 func (a *Adapter) ApplyPayment(ctx context.Context, cmd command.ApplyPayment) (PaymentResult, error) {
 	id := cmd.CommandID
 	if id == "" {
@@ -82,7 +84,7 @@ func (a *Adapter) ApplyPayment(ctx context.Context, cmd command.ApplyPayment) (P
 	} else {
 		rec, err := a.one(ctx, "ABS100MI", "AddStatmtLine", map[string]string{
 			"STNB": stnb, "ACAM": acam, "VLDT": stdt, "REFE": fits(cmd.StripeChargeID, 30),
-			"TX40": cut("Stripe payment "+firstNonEmpty(cmd.BalanceTransactionID, cmd.StripeChargeID), 40),
+			"TX40": paymentLineText(cino, cmd.BalanceTransactionID, cmd.StripeChargeID),
 		})
 		if err != nil {
 			return PaymentResult{}, fmt.Errorf("m3: %s: add line to bank statement %s: %w", id, stnb, err)

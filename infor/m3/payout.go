@@ -10,9 +10,16 @@ import (
 
 // PayoutResult is what ReconcilePayout did.
 type PayoutResult struct {
-	StatementNumber string // STNB
+	StatementNumber string // STNB (for a failed payout: of the reversal)
 	Lines           int    // statement lines (balance transactions with a non-zero net)
-	Created         bool   // this call added lines (false: the statement was complete)
+	Created         bool   // this call added a statement or lines (false: it was complete)
+	// Failed is set when the payout failed: for a failed command the
+	// statement is the reversal (REFE PayoutReversalReference); for a paid
+	// command it means the reversal was there first and nothing was booked.
+	Failed bool
+	// ReversedStatement is the STNB of the paid statement a reversal undoes,
+	// "" when nothing had been booked for the payout.
+	ReversedStatement string
 }
 
 // ReconcilePayout records a payout as a bank statement on the payout bank
@@ -21,10 +28,17 @@ type PayoutResult struct {
 // type and source. The nets must sum to the payout amount, in its currency.
 // The GL side (bank Dr / Stripe clearing Cr, fees) comes as PostJournal
 // commands; this statement is what the bank reconciliation matches.
+//
+// Status "paid" (or empty) books as above; "failed" or "canceled" reverses
+// what was booked (see reversePayout) and ignores Transactions. A paid
+// command that finds the payout's reversal already there books nothing
+// (Failed is set): the payout failed, whatever order the two commands came
+// in. Any other status is an invalid command: a payout is booked once it
+// is final.
 func (a *Adapter) ReconcilePayout(ctx context.Context, cmd command.ReconcilePayout) (PayoutResult, error) {
 	po := cmd.StripePayoutID
 	if po == "" {
-		po = strings.TrimPrefix(cmd.CommandID, "payout:")
+		po = strings.TrimSuffix(strings.TrimPrefix(cmd.CommandID, "payout:"), ":failed")
 	}
 	id := cmd.CommandID
 	if id == "" {
@@ -32,6 +46,19 @@ func (a *Adapter) ReconcilePayout(ctx context.Context, cmd command.ReconcilePayo
 	}
 	if po == "" {
 		return PayoutResult{}, invalidf("%s: no payout id", id)
+	}
+	switch strings.ToLower(cmd.Status) {
+	case "", "paid":
+	case "failed", "canceled":
+		return a.reversePayout(ctx, id, po, cmd)
+	default:
+		return PayoutResult{}, invalidf("%s: payout status %q: only paid, failed and canceled payouts are booked", id, cmd.Status)
+	}
+	if rev, err := a.statementHead(ctx, id, a.cfg.PayoutBank, PayoutReversalReference(po)); err != nil || rev != nil {
+		if err != nil {
+			return PayoutResult{}, err
+		}
+		return PayoutResult{StatementNumber: rev["STNB"], Failed: true}, nil
 	}
 	cucd := strings.ToUpper(cmd.Amount.Currency)
 	var lines []command.BalanceTransaction

@@ -2,6 +2,7 @@ package inforsink
 
 import (
 	"context"
+	"time"
 
 	"github.com/stripe-infor/stripe-infor/internal/alert"
 	"github.com/stripe-infor/stripe-infor/internal/command"
@@ -49,6 +50,9 @@ type Dedupe interface {
 	Release(ctx context.Context, id, owner string) error
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
+	// Lease is how long a claim stays pending without Extend; the sink
+	// renews a running apply's lease well before it runs out.
+	Lease() time.Duration
 }
 
 // Decoder reads a command record's value (Confluent wire format, Avro);
