@@ -54,8 +54,7 @@ func statementAddHead(x *exec) ([]record, *nok) {
 	}
 	bs := &BankStatement{STNB: stnb, BKID: x.get("BKID"), STDT: x.get("STDT"), CUCD: x.get("CUCD"),
 		REFE: x.get("REFE"), TX40: x.get("TX40"), Lines: []*StatementLine{}}
-	x.st.BankStatements = append(x.st.BankStatements, bs)
-	x.st.statements[stnb] = bs
+	x.st.addStatement(bs)
 	return []record{{"STNB": stnb}}, nil
 }
 
@@ -74,6 +73,7 @@ func statementAddLine(x *exec) ([]record, *nok) {
 	cur, _ := x.md.currency(bs.CUCD)
 	l := &StatementLine{LINO: strconv.Itoa(len(bs.Lines) + 1), ACAM: formatDecimal(amt, cur.DCCD),
 		VLDT: x.get("VLDT"), REFE: x.get("REFE"), TX40: x.get("TX40"), Details: []*StatementDetail{}}
+	x.st.touchStatement(bs)
 	bs.Lines = append(bs.Lines, l)
 	return []record{{"STNB": bs.STNB, "LINO": l.LINO}}, nil
 }
@@ -113,6 +113,8 @@ func statementAddDetail(x *exec) ([]record, *nok) {
 			Message: fmt.Sprintf("Amount %s exceeds the open amount %s %s of invoice %s", x.get("ACAM"), inv.OPAM, inv.CUCD, inv.CINO)}
 	}
 	cur, _ := x.md.currency(inv.CUCD)
+	x.st.touchInvoice(inv)
+	x.st.touchStatementLine(bs, n-1)
 	rest := new(big.Rat).Sub(open, amt)
 	inv.OPAM = formatDecimal(rest, cur.DCCD)
 	if rest.Sign() == 0 {
@@ -140,7 +142,7 @@ func amountIn(x *exec, field, cucd string) (*big.Rat, *nok) {
 
 func statementList(x *exec) ([]record, *nok) {
 	var out []record
-	for _, bs := range x.st.BankStatements { // created in STNB order
+	for _, bs := range narrowest(x.st.BankStatements, by(x.st.refs.statementsByREFE, x.get("REFE"))) { // created in STNB order
 		if (x.get("BKID") != "" && bs.BKID != x.get("BKID")) || (x.get("REFE") != "" && bs.REFE != x.get("REFE")) {
 			continue
 		}

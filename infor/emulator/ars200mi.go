@@ -51,7 +51,9 @@ func invoiceList(x *exec) ([]record, *nok) {
 		}
 	}
 	var out []record
-	for _, inv := range x.st.Invoices { // created in CINO order
+	candidates := narrowest(x.st.Invoices, by(x.st.refs.invoicesByCUNO, x.get("CUNO")),
+		by(x.st.refs.invoicesByORNO, x.get("ORNO")), by(x.st.refs.invoicesByYREF, x.get("YREF")))
+	for _, inv := range candidates { // created in CINO order
 		if (x.get("CUNO") != "" && inv.CUNO != x.get("CUNO")) || (x.get("ORNO") != "" && inv.ORNO != x.get("ORNO")) ||
 			(x.get("YREF") != "" && inv.YREF != x.get("YREF")) {
 			continue
@@ -84,10 +86,8 @@ func invoiceAddCreditNote(x *exec) ([]record, *nok) {
 		return nil, invalid("IVAM", fmt.Sprintf("Invoice amount (IVAM) %s must be greater than zero; the credit note is made negative", x.get("IVAM")))
 	}
 	credited := new(big.Rat)
-	for _, inv := range x.st.Invoices {
-		if inv.CRIN == orig.CINO {
-			credited.Sub(credited, mustDecimal(inv.IVAM)) // credit notes are negative
-		}
+	for _, cn := range x.st.refs.creditNotes[orig.CINO] {
+		credited.Sub(credited, mustDecimal(cn.IVAM)) // credit notes are negative
 	}
 	cur, _ := x.md.currency(orig.CUCD)
 	if left := new(big.Rat).Sub(mustDecimal(orig.IVAM), credited); amt.Cmp(left) > 0 {
@@ -101,7 +101,6 @@ func invoiceAddCreditNote(x *exec) ([]record, *nok) {
 	neg := formatDecimal(new(big.Rat).Neg(amt), cur.DCCD)
 	cn := &Invoice{CINO: cino, CUNO: orig.CUNO, ORNO: orig.ORNO, CUOR: orig.CUOR, CUCD: orig.CUCD, IVDT: x.today(),
 		IVAM: neg, OPAM: neg, STAT: invoiceOpen, CRIN: orig.CINO, YREF: x.get("YREF"), TX40: x.get("TX40")}
-	x.st.Invoices = append(x.st.Invoices, cn)
-	x.st.invoices[cino] = cn
+	x.st.addInvoice(cn)
 	return []record{{"CINO": cino, "IVAM": neg}}, nil
 }

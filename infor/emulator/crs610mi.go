@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -86,8 +87,7 @@ func customerAdd(x *exec) ([]record, *nok) {
 	if c.STAT == "" {
 		c.STAT = "20" // M3's "definite" status
 	}
-	x.st.Customers = append(x.st.Customers, c)
-	x.st.customers[c.CUNO] = c
+	x.st.addCustomer(c)
 	return []record{{"CUNO": c.CUNO}}, nil
 }
 
@@ -107,6 +107,7 @@ func customerChange(x *exec) ([]record, *nok) {
 	if err := x.md.checkCustomerRefs(&changed); err != nil {
 		return nil, err
 	}
+	x.st.touchCustomer(c)
 	*c = changed
 	return nil, nil
 }
@@ -120,11 +121,11 @@ func customerGet(x *exec) ([]record, *nok) {
 }
 
 func customerList(x *exec) ([]record, *nok) {
-	var out []record
-	for _, c := range x.st.sortedCustomers() {
-		if c.CUNO >= x.get("CUNO") {
-			out = append(out, customerRecord(c))
-		}
+	all := x.st.sortedCustomers()
+	from := sort.Search(len(all), func(i int) bool { return all[i].CUNO >= x.get("CUNO") })
+	out := make([]record, 0, len(all)-from)
+	for _, c := range all[from:] {
+		out = append(out, customerRecord(c))
 	}
 	return out, nil
 }
@@ -139,6 +140,7 @@ func customerAddAddress(x *exec) ([]record, *nok) {
 		return nil, &nok{Code: codeFor("ADID", codeExists), Field: "ADID",
 			Message: fmt.Sprintf("Address number %s of address type %s already exists for customer %s", adid, adrt, c.CUNO)}
 	}
+	x.st.touchCustomer(c)
 	c.Addresses = append(c.Addresses, &Address{
 		ADRT: adrt, ADID: adid, CUNM: x.get("CUNM"),
 		CUA1: x.get("CUA1"), CUA2: x.get("CUA2"), CUA3: x.get("CUA3"), CUA4: x.get("CUA4"),
@@ -160,6 +162,7 @@ func customerChangeAddress(x *exec) ([]record, *nok) {
 		return nil, &nok{Code: codeFor("ADID", codeNotFound), Field: "ADID",
 			Message: fmt.Sprintf("Address number %s of address type %s does not exist for customer %s", adid, adrt, c.CUNO)}
 	}
+	x.st.touchCustomer(c)
 	a := c.Addresses[i]
 	for _, f := range addressFields {
 		if v := x.get(f); v != "" {

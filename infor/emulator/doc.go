@@ -64,10 +64,21 @@
 // types, payment terms and methods, GL and bank accounts, number series)
 // comes from the seed: see Seed for the JSON format of Config.SeedFile and
 // DefaultSeed for the built-in dev defaults. Business data (State) is kept in
-// Config.DataDir/state.json, written atomically before a changing request is
-// answered, so a restart (or a crash) keeps every acknowledged change. The
-// client keys are kept in Config.DataDir/credentials.json (0600). Tokens and
-// faults live in memory only.
+// Config.DataDir as state.json plus state.journal: a changing request
+// appends one line holding the records it created or changed (fsynced)
+// before it is answered, so a restart (or a crash) keeps every acknowledged
+// change at a cost that does not grow with the state; the two files are
+// compacted into state.json at start, at Close, at a reset and when the
+// journal outgrows state.json (journal.go has the format). The client keys
+// are kept in Config.DataDir/credentials.json (0600). Tokens and faults
+// live in memory only.
+//
+// Every transaction costs what it reads and changes, not the size of the
+// state: a NOK is undone from an undo journal of the records it touched
+// (txn.go), and the look-ups a client makes before it creates (LstHead and
+// LstBatchHead by CUOR or CUNO, LstInvoices by CUNO, ORNO or YREF,
+// LstStatmt and LstBatch by REFE) use indexes (index.go). Only lists
+// without a filter and /_emulator/state read everything.
 //
 // # Faults
 //

@@ -18,9 +18,9 @@ type Config struct {
 	// Tenant is the ION API tenant id (ti), the first path segment of every
 	// URL. Default "DEV".
 	Tenant string
-	// DataDir keeps state.json (rewritten atomically after every request
-	// that changed state) and credentials.json. "" keeps everything in
-	// memory.
+	// DataDir keeps the state (state.json and state.journal, one line
+	// appended per request that changed state, before it is answered; see
+	// journal.go) and credentials.json. "" keeps everything in memory.
 	DataDir string
 	// TokenTTL is the lifetime of access tokens. Default 2h, as Infor's.
 	TokenTTL time.Duration
@@ -48,8 +48,13 @@ type Emulator struct {
 	handler  http.Handler
 	now      func() time.Time
 
-	mu sync.Mutex // guards st and state.json
+	mu sync.Mutex // guards st and the files of jr
 	st *store
+	jr *journal // nil without a DataDir
+
+	// checkTransactions: verify every transaction's undo and journal
+	// against full snapshots (selfcheck.go); tests only, it is O(state).
+	checkTransactions bool
 
 	done      chan struct{} // closed by Close
 	closed    atomic.Bool
@@ -90,25 +95,15 @@ func New(cfg Config) (*Emulator, error) {
 		programs: allPrograms(),
 		now:      time.Now,
 		done:     make(chan struct{}),
+
+		checkTransactions: checkTransactionsDefault,
 	}
 	e.md = masterData{&e.seed}
 	e.auth = newAuthServer(creds, cfg.TokenTTL, func() time.Time { return e.now() })
 	e.faults = newFaultInjector(func() time.Time { return e.now() })
 
-	st, found, err := e.loadState()
-	if err != nil {
+	if err := e.loadState(); err != nil {
 		return nil, fmt.Errorf("infor emulator: %w", err)
-	}
-	if e.st, err = newStore(st, &e.seed); err != nil {
-		return nil, fmt.Errorf("infor emulator: state: %w", err)
-	}
-	if !found && cfg.DataDir != "" {
-		e.mu.Lock()
-		err = e.saveLocked()
-		e.mu.Unlock()
-		if err != nil {
-			return nil, fmt.Errorf("infor emulator: %w", err)
-		}
 	}
 	e.handler = e.routes()
 	return e, nil
@@ -149,24 +144,68 @@ func (e *Emulator) Reset() error {
 	if err != nil {
 		return err
 	}
+	if e.jr != nil {
+		if err := e.compactLocked(st); err != nil {
+			return err
+		}
+	}
 	e.st = st
-	return e.saveLocked()
+	return nil
 }
 
 // Close stops serving: pending injected timeouts end, later requests get
-// 503, and the state is written a last time. Call it before shutting the
-// HTTP server down, so that requests hung by an injected timeout end and
-// do not hold the shutdown up. It is safe to call twice.
+// 503, and the state is compacted into state.json a last time (the journal
+// is left empty). Call it before shutting the HTTP server down, so that
+// requests hung by an injected timeout end and do not hold the shutdown
+// up. It is safe to call twice.
 func (e *Emulator) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
 		e.closed.Store(true)
 		close(e.done)
 		e.mu.Lock()
-		err = e.saveLocked()
-		e.mu.Unlock()
+		defer e.mu.Unlock()
+		if e.jr == nil {
+			return
+		}
+		err = e.compactLocked(e.st)
+		if e.jr.f != nil {
+			if cerr := e.jr.f.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("infor emulator: close journal: %w", cerr)
+			}
+			e.jr.f = nil
+		}
 	})
 	return err
+}
+
+// loadState builds the store from DataDir (state.json, then the journal)
+// or the seed, and with a DataDir compacts the two into a fresh state.json
+// and an empty journal, which also drops a torn last line.
+func (e *Emulator) loadState() error {
+	st, seq := seedState(&e.seed), uint64(0)
+	if e.cfg.DataDir != "" {
+		var torn bool
+		var err error
+		if st, seq, torn, err = diskState(e.cfg.DataDir, &e.seed); err != nil {
+			return err
+		}
+		if torn {
+			e.log.Warn("infor emulator: ignored the journal's last line, cut short by a crash before it was answered")
+		}
+	}
+	s, err := newStore(st, &e.seed)
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	e.st = s
+	if e.cfg.DataDir == "" {
+		return nil
+	}
+	e.jr = &journal{dir: e.cfg.DataDir, seq: seq, minLimit: minJournalLimit, sync: newGroupSync()}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.compactLocked(e.st)
 }
 
 // routes builds the mux. Go's pattern routing checks methods, so a GET on

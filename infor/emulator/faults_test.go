@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -216,9 +215,8 @@ func TestFaultLostAnswer(t *testing.T) {
 	if st := te.state(); len(st.Customers) != 1 || st.Customers[0].CUNO != "10001" {
 		t.Fatalf("/_emulator/state after a lost answer: %+v", st.Customers)
 	}
-	var file persistedState
-	if _, err := readJSONFile(filepath.Join(dir, stateFile), &file); err != nil || len(file.Customers) != 1 || file.Customers[0].CUNM != "Lost" {
-		t.Fatalf("state.json after a lost answer: %+v %v", file.Customers, err)
+	if file := onDisk(t, dir); len(file.Customers) != 1 || file.Customers[0].CUNM != "Lost" {
+		t.Fatalf("on disk after a lost answer: %+v", file.Customers)
 	}
 	// With the fault cleared the client finds what it created by looking.
 	te.setFaults(`{}`)

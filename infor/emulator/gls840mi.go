@@ -46,8 +46,7 @@ func glAddHead(x *exec) ([]record, *nok) {
 		acdt = x.today()
 	}
 	b := &GLBatch{BCHN: bchn, DIVI: x.get("DIVI"), ACDT: acdt, TX40: x.get("TX40"), REFE: x.get("REFE"), STAT: batchOpen, Lines: []*GLLine{}}
-	x.st.GLBatches = append(x.st.GLBatches, b)
-	x.st.batches[bchn] = b
+	x.st.addBatch(b)
 	return []record{{"BCHN": bchn}}, nil
 }
 
@@ -86,6 +85,7 @@ func glAddLine(x *exec) ([]record, *nok) {
 	l := &GLLine{LINO: strconv.Itoa(len(b.Lines) + 1), AIT1: x.get("AIT1"),
 		AIT2: x.get("AIT2"), AIT3: x.get("AIT3"), AIT4: x.get("AIT4"), AIT5: x.get("AIT5"), AIT6: x.get("AIT6"), AIT7: x.get("AIT7"),
 		ACAM: formatDecimal(amt, cur.DCCD), CUCD: cur.CUCD, ACDT: acdt, VTXT: x.get("VTXT"), TX40: x.get("TX40")}
+	x.st.touchBatch(b)
 	b.Lines = append(b.Lines, l)
 	b.STAT = batchOpen // a new line voids an earlier check
 	return []record{{"BCHN": b.BCHN, "LINO": l.LINO}}, nil
@@ -127,6 +127,7 @@ func glControl(x *exec) ([]record, *nok) {
 	if err := balanceProblem(x, b); err != nil {
 		return nil, err
 	}
+	x.st.touchBatch(b)
 	b.STAT = batchChecked
 	return nil, nil
 }
@@ -142,13 +143,14 @@ func glPost(x *exec) ([]record, *nok) {
 	if err := balanceProblem(x, b); err != nil { // cannot fail after a check; kept as the last guard
 		return nil, err
 	}
+	x.st.touchBatch(b)
 	b.STAT = batchPosted
 	return nil, nil
 }
 
 func glList(x *exec) ([]record, *nok) {
 	var out []record
-	for _, b := range x.st.GLBatches { // created in BCHN order
+	for _, b := range narrowest(x.st.GLBatches, by(x.st.refs.batchesByREFE, x.get("REFE"))) { // created in BCHN order
 		if x.get("REFE") != "" && b.REFE != x.get("REFE") {
 			continue
 		}

@@ -203,3 +203,15 @@ func (c *fakeClock) advance(d time.Duration) {
 }
 
 func quiet() Config { return Config{TokenTTL: time.Hour} }
+
+// onDisk is the state DataDir dir holds (state.json with the journal
+// replayed), read without opening an emulator on it.
+func onDisk(t *testing.T, dir string) State {
+	t.Helper()
+	seed := DefaultSeed()
+	st, _, _, err := diskState(dir, &seed)
+	if err != nil {
+		t.Fatalf("state in %s: %v", dir, err)
+	}
+	return st
+}

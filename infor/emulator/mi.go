@@ -22,8 +22,8 @@ type record map[string]string
 // transaction is one MI transaction of a program.
 type transaction struct {
 	inputs []input
-	// mutates marks transactions that change state, so the request is
-	// persisted before it is answered.
+	// mutates marks transactions that may change state; one without it
+	// must change nothing (checked by the tests, see selfcheck.go).
 	mutates bool
 	// list marks Lst… transactions, which return many records and honour
 	// maxrecs (default 100, as M3).
@@ -97,29 +97,47 @@ const defaultMaxRecs = 100
 // execute runs calls of one program in order, under the state lock, and
 // persists once at the end if any of them changed state: every change is on
 // disk before the client hears it succeeded, which is the guarantee a
-// per-transaction write would give, at one write per request.
+// per-transaction write would give, at one journal line per request.
 //
 // Each transaction is atomic, as in M3: one that ends in a NOK leaves no
 // trace, even if its logic had changed state before it failed (Confirm
 // takes the final order number before it finds the invoice series
-// exhausted). The state is snapshotted before every changing transaction
-// and restored when it fails.
+// exhausted). The store records how to undo each change as it is made
+// (txn.go) and a NOK runs that backwards, at the cost of what changed
+// rather than of the whole state. A request whose changes cannot be
+// written is undone whole and answered with an error.
 func (e *Emulator) execute(prog string, calls []miCall, opt miOptions) (miResponse, error) {
+	resp, wait, err := e.executeLocked(prog, calls, opt)
+	if err != nil {
+		return miResponse{}, err
+	}
+	if wait != nil {
+		// The line is written; its fsync runs outside the lock, shared with
+		// the requests waiting at the same time.
+		if err := wait(); err != nil {
+			return miResponse{}, err
+		}
+	}
+	return resp, nil
+}
+
+func (e *Emulator) executeLocked(prog string, calls []miCall, opt miOptions) (miResponse, func() error, error) {
 	resp := miResponse{Results: make([]miResult, 0, len(calls))}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	mutated := false
 	for _, c := range calls {
 		res := miResult{Transaction: c.transaction, Records: []record{}}
-		snap, serr := e.snapshotFor(prog, c.transaction)
-		if serr != nil {
-			return miResponse{}, serr
+		var before []byte
+		if e.checkTransactions {
+			before = e.checkStart()
 		}
+		e.st.begin()
 		recs, t, err := e.runOne(prog, c)
-		if err != nil && snap != nil {
-			if rerr := e.restoreLocked(snap); rerr != nil {
-				return miResponse{}, rerr
-			}
+		if err != nil {
+			e.st.rollback()
+		}
+		if e.checkTransactions {
+			e.checkEnd(before, prog, c.transaction, t, err != nil)
 		}
 		if err != nil {
 			res.ErrorMessage, res.ErrorCode, res.ErrorField, res.ErrorType = err.Message, err.Code, err.Field, "ServerReturnedNOK"
@@ -127,47 +145,22 @@ func (e *Emulator) execute(prog string, calls []miCall, opt miOptions) (miRespon
 			e.log.Debug("infor emulator: MI NOK", "program", prog, "transaction", c.transaction,
 				"code", err.Code, "field", err.Field, "message", err.Message)
 		} else {
+			e.st.commit()
 			res.Records = shape(recs, t, c.columns, opt)
 			resp.NrOfSuccessfullTransactions++
-			mutated = mutated || t.mutates
 		}
 		resp.Results = append(resp.Results, res)
 	}
-	if mutated {
-		if err := e.saveLocked(); err != nil {
-			return miResponse{}, err
+	wait, err := e.persistLocked()
+	if err != nil {
+		e.st.undoRequest()
+		if e.checkTransactions {
+			e.checkIndexes("undone request")
 		}
+		return miResponse{}, nil, err
 	}
-	return resp, nil
-}
-
-// snapshotFor encodes the state before a changing transaction so a NOK can
-// undo whatever the transaction did; it is nil for transactions that only
-// read (and for unknown ones, which never reach program logic). e.mu must
-// be held.
-func (e *Emulator) snapshotFor(prog, trans string) ([]byte, error) {
-	if t := e.programs[prog][trans]; t == nil || !t.mutates {
-		return nil, nil
-	}
-	b, err := json.Marshal(e.st.State)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot state: %w", err)
-	}
-	return b, nil
-}
-
-// restoreLocked puts back the state snapshotFor encoded. e.mu must be held.
-func (e *Emulator) restoreLocked(snap []byte) error {
-	var st State
-	if err := json.Unmarshal(snap, &st); err != nil {
-		return fmt.Errorf("restore state: %w", err)
-	}
-	s, err := newStore(st, &e.seed)
-	if err != nil {
-		return fmt.Errorf("restore state: %w", err)
-	}
-	e.st = s
-	return nil
+	e.st.endRequest()
+	return resp, wait, nil
 }
 
 func (e *Emulator) runOne(prog string, c miCall) ([]record, *transaction, *nok) {

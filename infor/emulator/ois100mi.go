@@ -93,9 +93,7 @@ func orderAddHead(x *exec) ([]record, *nok) {
 	}
 	o.ORNO, o.TempORNO = temp, temp
 	o.NTAM = formatDecimal(new(big.Rat), cur.DCCD)
-	x.st.Orders = append(x.st.Orders, o)
-	x.st.orders[temp] = o
-	x.st.byTemp[temp] = o
+	x.st.addOrder(o)
 	return []record{{"ORNO": temp}}, nil
 }
 
@@ -146,6 +144,7 @@ func orderAddLine(x *exec) ([]record, *nok) {
 		ORQT: x.get("ORQT"), SAPR: sapr, WHLO: x.get("WHLO"),
 		LNAM: formatDecimal(new(big.Rat).Mul(qty, price), cur.DCCD),
 	}
+	x.st.touchOrder(o)
 	o.Lines = append(o.Lines, l)
 	total := new(big.Rat)
 	for _, l := range o.Lines {
@@ -170,9 +169,8 @@ func orderConfirm(x *exec) ([]record, *nok) {
 	if err != nil {
 		return nil, err
 	}
-	delete(x.st.orders, o.ORNO)
-	o.ORNO, o.STAT = final, orderConfirmed
-	x.st.orders[final] = o
+	x.st.renumberOrder(o, final)
+	o.STAT = orderConfirmed
 	if ot, _ := x.md.orderType(o.ORTP); ot.Prepaid {
 		cino, err := x.st.next("CINO", func(n string) bool { return x.st.invoices[n] != nil })
 		if err != nil {
@@ -183,8 +181,7 @@ func orderConfirm(x *exec) ([]record, *nok) {
 		if mustDecimal(o.NTAM).Sign() == 0 {
 			inv.STAT = invoicePaid
 		}
-		x.st.Invoices = append(x.st.Invoices, inv)
-		x.st.invoices[cino] = inv
+		x.st.addInvoice(inv)
 		o.CINO, o.STAT = cino, orderInvoiced
 	}
 	return []record{{"ORNO": final}}, nil
@@ -214,7 +211,8 @@ func orderList(x *exec) ([]record, *nok) {
 // match the CUNO and CUOR filters, by order number.
 func ordersMatching(x *exec, batch bool, render func(*Order) record) []record {
 	var list []*Order
-	for _, o := range x.st.Orders {
+	candidates := narrowest(x.st.Orders, by(x.st.refs.ordersByCUOR, x.get("CUOR")), by(x.st.refs.ordersByCUNO, x.get("CUNO")))
+	for _, o := range candidates {
 		if (o.STAT == orderBatch) != batch ||
 			(x.get("CUNO") != "" && o.CUNO != x.get("CUNO")) ||
 			(x.get("CUOR") != "" && o.CUOR != x.get("CUOR")) {
@@ -270,6 +268,7 @@ func orderChangeStatus(x *exec) ([]record, *nok) {
 		}
 		return nil, n
 	}
+	x.st.touchOrder(o)
 	o.OBLC, o.OBTX = x.get("OBLC"), x.get("TX40")
 	return []record{{"ORNO": o.ORNO, "OBLC": o.OBLC}}, nil
 }

@@ -44,46 +44,50 @@ func readJSONFile(path string, v any) (found bool, err error) {
 	return true, nil
 }
 
-// loadState reads state.json, or starts from the seed when there is none.
-func (e *Emulator) loadState() (State, bool, error) {
-	if e.cfg.DataDir == "" {
-		return seedState(&e.seed), false, nil
-	}
+// diskState is what DataDir holds: state.json with the journal replayed
+// over it, or the seed state when there is no state.json yet. It only
+// reads. seq is the last journal line applied; torn reports a last line cut
+// short by a crash (ignored: it was never answered).
+func diskState(dir string, seed *Seed) (st State, seq uint64, torn bool, err error) {
 	var file persistedState
-	found, err := readJSONFile(filepath.Join(e.cfg.DataDir, stateFile), &file)
+	found, err := readJSONFile(filepath.Join(dir, stateFile), &file)
 	switch {
 	case err != nil:
-		return State{}, false, fmt.Errorf("state: %w", err)
+		return State{}, 0, false, fmt.Errorf("state: %w", err)
 	case !found:
-		return seedState(&e.seed), false, nil
-	case file.Format != stateFormat:
-		return State{}, false, fmt.Errorf("state: %s has format %d, this emulator reads format %d", stateFile, file.Format, stateFormat)
+		file.State = seedState(seed)
+	case file.Format != stateFormat && file.Format != stateFormatV1:
+		return State{}, 0, false, fmt.Errorf("state: %s has format %d, this emulator reads formats %d and %d", stateFile, file.Format, stateFormatV1, stateFormat)
 	}
-	file.State.GLBalances = nil
-	return file.State, true, nil
+	st = file.State
+	st.GLBalances = nil
+	seq, torn, err = replayJournal(filepath.Join(dir, journalFile), &st, file.JournalSeq)
+	if err != nil {
+		return State{}, 0, false, fmt.Errorf("state: %w", err)
+	}
+	return st, seq, torn, nil
 }
 
 // stateFormat is bumped on incompatible changes to State, so an old binary
-// refuses a newer file instead of misreading it.
-const stateFormat = 1
+// refuses a newer file instead of misreading it. Format 2 added the
+// journal (journal.go) and journal_seq: a format 1 binary would ignore the
+// journal and lose what it holds. Format 1 files (no journal) still load.
+const (
+	stateFormat   = 2
+	stateFormatV1 = 1
+)
 
 type persistedState struct {
 	Format int `json:"format"`
+	// JournalSeq is the last journal line this file holds.
+	JournalSeq uint64 `json:"journal_seq,omitempty"`
 	State
 }
 
-// saveLocked writes state.json; e.mu must be held, which also orders
-// concurrent writers so the file always ends at the latest state.
-func (e *Emulator) saveLocked() error {
-	if e.cfg.DataDir == "" {
-		return nil
-	}
-	st := e.st.State.normalized()
-	st.GLBalances = nil
-	if err := writeJSONAtomic(filepath.Join(e.cfg.DataDir, stateFile), persistedState{stateFormat, st}, 0o600); err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-	return nil
+// atomicWrite replaces path with data, so a crash leaves the old file or
+// the new one.
+func atomicWrite(path string, data []byte) error {
+	return atomicfile.WriteFile(path, data, 0o600)
 }
 
 // stateJSON is the current state with GL balances, encoded under the lock

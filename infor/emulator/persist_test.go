@@ -126,9 +126,8 @@ func TestReset(t *testing.T) {
 		t.Fatalf("first customer after reset %s", c)
 	}
 	// And the reset reached the disk.
-	var file persistedState
-	if _, err := readJSONFile(filepath.Join(te.e.cfg.DataDir, stateFile), &file); err != nil || len(file.Customers) != 1 || len(file.Orders) != 0 {
-		t.Fatalf("state.json after reset: %+v %v", file, err)
+	if file := onDisk(t, te.e.cfg.DataDir); len(file.Customers) != 1 || len(file.Orders) != 0 {
+		t.Fatalf("on disk after reset: %+v", file)
 	}
 }
 

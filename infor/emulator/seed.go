@@ -170,6 +170,12 @@ func DefaultSeed() Seed {
 		},
 		PaymentMethods: []PaymentMethod{
 			{"CC", "Card (Stripe)"}, {"SEP", "SEPA direct debit (Stripe)"}, {"BT", "Bank transfer"},
+			// The rest of the built-in mapping's codes (processors/mapping/default.yaml).
+			{"AMX", "American Express (Stripe)"}, {"ACH", "ACH debit (Stripe)"}, {"BAC", "Bacs direct debit (Stripe)"},
+			{"BEC", "BECS direct debit (Stripe)"}, {"PAD", "Pre-authorized debit (Stripe)"}, {"LNK", "Link (Stripe)"},
+			{"PPL", "PayPal (Stripe)"}, {"KLA", "Klarna (Stripe)"}, {"IDL", "iDEAL (Stripe)"}, {"BCT", "Bancontact (Stripe)"},
+			{"SOF", "Sofort (Stripe)"}, {"GIR", "giropay (Stripe)"}, {"EPS", "EPS (Stripe)"}, {"P24", "Przelewy24 (Stripe)"},
+			{"BNK", "Customer balance (Stripe)"},
 		},
 		GLAccounts: []GLAccount{
 			{"1930", "Bank", "bank"},
@@ -178,6 +184,9 @@ func DefaultSeed() Seed {
 			{"2450", "Deferred revenue", "deferred_revenue"},
 			{"2610", "Output VAT", "output_vat"},
 			{"3010", "Revenue", "revenue"},
+			{"3020", "Subscription revenue", "revenue"},
+			{"3040", "Services revenue", "revenue"},
+			{"3094", "Services refunds", "refunds"},
 			{"3740", "Refunds and returns", "refunds"},
 			{"6570", "Stripe fees", "stripe_fees"},
 			{"6580", "Disputes", "disputes"},

@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// store is State plus the indexes transactions look records up by. It is
-// only touched with Emulator.mu held.
+// store is State plus the indexes transactions look records up by, and the
+// undo journal of the running transaction (txn.go). It is only touched
+// with Emulator.mu held.
 type store struct {
 	State
 	series     map[string]NumberSeries
@@ -19,6 +20,9 @@ type store struct {
 	invoices   map[string]*Invoice
 	statements map[string]*BankStatement
 	batches    map[string]*GLBatch
+	refs       refIndex    // by external references (index.go)
+	sorted     []*Customer // customers by CUNO for LstByNumber; nil when stale
+	tx         txn
 }
 
 // seedState is the state right after a reset: the seed's customers, nothing
@@ -55,6 +59,7 @@ func newStore(st State, seed *Seed) (*store, error) {
 		invoices:   map[string]*Invoice{},
 		statements: map[string]*BankStatement{},
 		batches:    map[string]*GLBatch{},
+		refs:       newRefIndex(),
 	}
 	if s.NumberSeries == nil {
 		s.NumberSeries = map[string]int64{}
@@ -76,6 +81,7 @@ func newStore(st State, seed *Seed) (*store, error) {
 		}
 		s.orders[o.ORNO] = o
 		s.byTemp[o.TempORNO] = o
+		s.indexOrder(o)
 	}
 	for _, inv := range s.Invoices {
 		if s.invoices[inv.CINO] != nil {
@@ -85,12 +91,14 @@ func newStore(st State, seed *Seed) (*store, error) {
 			return nil, fmt.Errorf("invoice %s: OPAM %q is not a decimal", inv.CINO, inv.OPAM)
 		}
 		s.invoices[inv.CINO] = inv
+		s.indexInvoice(inv)
 	}
 	for _, bs := range s.BankStatements {
 		if s.statements[bs.STNB] != nil {
 			return nil, fmt.Errorf("bank statement %s appears twice", bs.STNB)
 		}
 		s.statements[bs.STNB] = bs
+		s.indexStatement(bs)
 	}
 	for _, b := range s.GLBatches {
 		if s.batches[b.BCHN] != nil {
@@ -102,6 +110,7 @@ func newStore(st State, seed *Seed) (*store, error) {
 			}
 		}
 		s.batches[b.BCHN] = b
+		s.indexBatch(b)
 	}
 	return s, nil
 }
@@ -121,10 +130,11 @@ func (ns NumberSeries) format(n int64) string {
 func (s *store) next(series string, taken func(string) bool) (string, *nok) {
 	ns := s.series[series]
 	f := seriesField[series]
+	n := s.NumberSeries[series]
+	defer func() { s.setSeries(series, n) }()
 	for {
-		n := s.NumberSeries[series]
-		s.NumberSeries[series] = n + 1
 		v := ns.format(n)
+		n++
 		if len(v) > fieldLength(f) {
 			return "", &nok{Code: codeFor(f, codeExhausted), Field: f,
 				Message: fmt.Sprintf("Number series %s is exhausted: %s is longer than %s allows (%d); raise it in the seed", series, v, f, fieldLength(f))}
@@ -165,9 +175,11 @@ func (s *store) glBalances(seed *Seed) map[string]map[string]string {
 }
 
 // sortedCustomers is every customer ordered by CUNO, as LstByNumber reads
-// them.
+// them; the order is kept until a customer is added (CUNO never changes).
 func (s *store) sortedCustomers() []*Customer {
-	out := append([]*Customer(nil), s.Customers...)
-	sort.Slice(out, func(i, j int) bool { return out[i].CUNO < out[j].CUNO })
-	return out
+	if s.sorted == nil {
+		s.sorted = append(make([]*Customer, 0, len(s.Customers)), s.Customers...)
+		sort.Slice(s.sorted, func(i, j int) bool { return s.sorted[i].CUNO < s.sorted[j].CUNO })
+	}
+	return s.sorted
 }
