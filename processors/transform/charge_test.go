@@ -57,19 +57,19 @@ func TestChargeSucceededGuest(t *testing.T) {
 	if !hasFlagCode(order.Meta.Flags, "customer_default", "") {
 		t.Errorf("order flags %v lack customer_default", flagCodes(order.Meta.Flags))
 	}
-	if order.Lines[0].Item != "STRIPE-SALE" || order.Lines[0].Description != "Tea set, 1 pc" || order.PaymentMethod != "CRD" ||
-		order.OrderType != "SO1" || order.PaymentTerms != "000" || order.OrderDate != "2026-11-25" {
+	if order.Lines[0].Item != "STRIPE-CHARGE" || order.Lines[0].Description != "Tea set, 1 pc" || order.PaymentMethod != "CC" ||
+		order.OrderType != "WEB" || order.PaymentTerms != "0" || order.OrderDate != "2026-11-25" {
 		t.Errorf("order %+v", order)
 	}
 	pay := one[command.ApplyPayment](t, res)
 	if pay.OrderRef.StripeObjectID != "ch_3QGuestJPY0001aBcDeFgHiJ" || pay.BalanceTransactionID != "txn_3QGuestJPY0001aBcDeFgHiJ" ||
-		pay.PaymentDate != "2026-11-25" || pay.PaymentMethod != "CRD" {
+		pay.PaymentDate != "2026-11-25" || pay.PaymentMethod != "CC" {
 		t.Errorf("payment %+v", pay)
 	}
 	if got := pay.Meta.StripeObjectIDs; !slices.Equal(got, []string{"ch_3QGuestJPY0001aBcDeFgHiJ", "pi_3QGuestJPY0001aBcDeFgHiJ"}) {
 		t.Errorf("payment object ids %v", got)
 	}
-	if e := enrichedOf(res); e.CustomerID != "" || e.PaymentMethodType != "card" || e.CardBrand != "jcb" || e.PaymentMethodCode != "CRD" ||
+	if e := enrichedOf(res); e.CustomerID != "" || e.PaymentMethodType != "card" || e.CardBrand != "jcb" || e.PaymentMethodCode != "CC" ||
 		e.ChargeID != "ch_3QGuestJPY0001aBcDeFgHiJ" || e.GLRule != "default" || e.Metadata["order_id"] != "WEB-88121" {
 		t.Errorf("enriched %+v", e)
 	}

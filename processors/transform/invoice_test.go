@@ -43,7 +43,7 @@ func TestInvoicePaidAnnualDeferral(t *testing.T) {
 	def := js[0]
 	usd := func(m int64) command.Money { return command.Money{Minor: m, Currency: "USD"} }
 	if def.CommandID != "journal:in_1QAnnual00001aBcDeFgHiJ:deferral" || def.AccountingDate != "2026-11-25" ||
-		!sameLines(def.Lines, []command.JournalLine{{Account: "3020", Amount: usd(119988)}, {Account: "2970", Amount: usd(-119988)}}) {
+		!sameLines(def.Lines, []command.JournalLine{{Account: "3020", Amount: usd(119988)}, {Account: "2450", Amount: usd(-119988)}}) {
 		t.Errorf("deferral %+v", def)
 	}
 	var recognised int64
@@ -60,7 +60,7 @@ func TestInvoicePaidAnnualDeferral(t *testing.T) {
 		if j.AccountingDate != wantDate {
 			t.Errorf("%s dated %s, want %s", j.CommandID, j.AccountingDate, wantDate)
 		}
-		if j.Lines[0].Account != "2970" || j.Lines[1].Account != "3020" || j.Lines[0].Amount.Minor <= 0 {
+		if j.Lines[0].Account != "2450" || j.Lines[1].Account != "3020" || j.Lines[0].Amount.Minor <= 0 {
 			t.Errorf("%s lines %+v", j.CommandID, j.Lines)
 		}
 		recognised += j.Lines[0].Amount.Minor

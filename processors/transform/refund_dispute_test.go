@@ -20,8 +20,8 @@ func TestPartialRefund(t *testing.T) {
 	}
 	j := one[command.PostJournal](t, res)
 	want := []command.JournalLine{
-		{Account: "3090", Amount: command.Money{Minor: 1999, Currency: "EUR"}},
-		{Account: "1930", Amount: command.Money{Minor: -1999, Currency: "EUR"}},
+		{Account: "3740", Amount: command.Money{Minor: 1999, Currency: "EUR"}},
+		{Account: "1580", Amount: command.Money{Minor: -1999, Currency: "EUR"}},
 	}
 	if j.CommandID != "journal:re_3QEurPartial1aBcDeFgHiJ:refund" || j.AccountingDate != "2026-11-26" || !sameLines(j.Lines, want) {
 		t.Errorf("journal %+v", j)
@@ -125,8 +125,8 @@ func TestRefundOfInvoicedCharge(t *testing.T) {
 func TestDisputes(t *testing.T) {
 	tr := New(mapping.Default())
 	usd := func(m int64) command.Money { return command.Money{Minor: m, Currency: "USD"} }
-	withdrawal := []command.JournalLine{{Account: "6390", Amount: usd(7500)}, {Account: "6570", Amount: usd(1500)}, {Account: "1930", Amount: usd(-9000)}}
-	reinstatement := []command.JournalLine{{Account: "6390", Amount: usd(-7500)}, {Account: "6570", Amount: usd(-1500)}, {Account: "1930", Amount: usd(9000)}}
+	withdrawal := []command.JournalLine{{Account: "6580", Amount: usd(7500)}, {Account: "6570", Amount: usd(1500)}, {Account: "1580", Amount: usd(-9000)}}
+	reinstatement := []command.JournalLine{{Account: "6580", Amount: usd(-7500)}, {Account: "6570", Amount: usd(-1500)}, {Account: "1580", Amount: usd(9000)}}
 
 	for _, f := range []string{"dispute_funds_withdrawn.json", "dispute_closed_lost.json"} {
 		res := runFile(t, tr, f)
@@ -154,7 +154,7 @@ func TestDisputes(t *testing.T) {
 		bts[1].(map[string]any)["fee"] = 0
 	})
 	js = commandsOf[command.PostJournal](run(t, tr, kept))
-	if len(js) != 2 || !sameLines(js[1].Lines, []command.JournalLine{{Account: "6390", Amount: usd(-7500)}, {Account: "1930", Amount: usd(7500)}}) {
+	if len(js) != 2 || !sameLines(js[1].Lines, []command.JournalLine{{Account: "6580", Amount: usd(-7500)}, {Account: "1580", Amount: usd(7500)}}) {
 		t.Errorf("fee kept: %+v", js)
 	}
 
@@ -177,7 +177,7 @@ func TestDisputeInSettlementCurrency(t *testing.T) {
 	})
 	j := one[command.PostJournal](t, run(t, New(mapping.Default()), raw))
 	jpy := func(m int64) command.Money { return command.Money{Minor: m, Currency: "JPY"} }
-	if !sameLines(j.Lines, []command.JournalLine{{Account: "6390", Amount: jpy(1100)}, {Account: "6570", Amount: jpy(2200)}, {Account: "1930", Amount: jpy(-3300)}}) {
+	if !sameLines(j.Lines, []command.JournalLine{{Account: "6580", Amount: jpy(1100)}, {Account: "6570", Amount: jpy(2200)}, {Account: "1580", Amount: jpy(-3300)}}) {
 		t.Errorf("lines %+v", j.Lines)
 	}
 }
