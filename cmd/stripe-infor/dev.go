@@ -39,8 +39,8 @@ type devSettings struct {
 }
 
 // runDev is `stripe-infor dev`: broker, schema registry, Redis, the Infor
-// emulator, the processor and the producer in one process, with state under
-// --data-dir.
+// emulator, the processor, the Infor sink and the producer in one process,
+// with state under --data-dir.
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -95,6 +95,8 @@ type devStack struct {
 	closers   []func()
 	emu       *runningEmulator
 	processor string // the banner's processor line
+	sink      string // the banner's sink line
+	stripeAPI string // the banner's Stripe API line
 }
 
 func (d *devStack) onClose(f func()) { d.closers = append(d.closers, f) }
@@ -176,6 +178,9 @@ func (d *devStack) run(ctx context.Context) error {
 	if err := d.startProcessor(ctx, b.Addr(), sreg.URL(), reg, health); err != nil {
 		return err
 	}
+	if err := d.startSink(ctx, b.Addr(), sreg.URL(), redisURL, reg, health); err != nil {
+		return err
+	}
 
 	stage, err := newProducerStage(s.producer, DevWebhookSecret, d.log, reg, health)
 	if err != nil {
@@ -210,6 +215,8 @@ stripe-infor dev is running (data in %s)
   Redis              %s (%s)
   Infor emulator     %s (tenant %s; .ionapi: %s; state: %s/_emulator/state)
   Processor          %s
+  Infor sink         %s
+  Stripe API         %s
   Webhook secret     %s
 
 Send a signed test event:  ./bin/stripe-infor send charge.succeeded   (or: go run ./cmd/stripe-infor send)
@@ -218,7 +225,7 @@ Ready. Press Ctrl-C to stop (in-flight webhooks finish first).
 
 `, d.s.dataDir, base, producer.WebhookPath, base, base, base, kafkaAddr, registryURL,
 		redisURL, redisNote, d.emu.url, d.s.emulator.tenant, d.emu.ionapiPath, d.emu.url,
-		d.processor, firstSecretForDisplay(secret), base, producer.WebhookPath)
+		d.processor, d.sink, d.stripeAPI, firstSecretForDisplay(secret), base, producer.WebhookPath)
 }
 
 // firstSecretForDisplay shows the dev secret, or a note when several are set.

@@ -23,21 +23,20 @@ type command struct {
 }
 
 // pending names the subcommands DESIGN.md reserves that later issues build.
-var pending = map[string]string{
-	"sink":     "the Infor sink (issue: Infor sink: exactly-once effect)",
-	"replay":   "the replay tool (issue: Operate and deploy)",
-	"dlq":      "the DLQ tool (issue: Operate and deploy)",
-	"backfill": "the backfill tool (issue: Operate and deploy)",
-}
+var pending = map[string]string{}
 
 func commands() []command {
 	return []command{
 		{"dev", "run the whole pipeline on this machine with embedded defaults", runDev},
 		{"producer", "run the webhook producer stage (production)", runProducer},
 		{"processor", "run the processor stage: raw Stripe events to Avro Infor commands (production)", runProcessor},
+		{"sink", "run the Infor sink: apply the Infor commands in Infor, exactly once in effect (production)", runSink},
 		{"infor-emulator", "run the Infor ION API + M3 emulator on its own", runEmulator},
 		{"send", "sign a Stripe test event like Stripe does and POST it to a webhook endpoint", runSend},
 		{"mapping", "check a mapping file, or preview what it makes of a Stripe event (mapping -h)", runMapping},
+		{"replay", "re-process a topic range: copy it to a topic, or move a stopped group's offsets (replay -h)", runReplay},
+		{"dlq", "list, show and redrive dead letters (dlq -h)", runDLQ},
+		{"backfill", "fetch missed events from Stripe's Events API into stripe.events.raw (backfill -h)", runBackfill},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, "stripe-infor", version)
 			return err
