@@ -17,7 +17,7 @@ build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/stripe-infor
 
 ## test: the schema evolution check, vet, the full suite with the race detector and real servers, the allocation check, a short fuzz run
-test: schemas-check test-unit fuzz
+test: schemas-check test-unit fuzz helm-test
 
 test-unit:
 	$(GO) vet $(PKGS)
@@ -32,6 +32,25 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhookRequest$$' -fuzztime $(FUZZTIME) ./producer/
 	$(GO) test -run '^$$' -fuzz '^FuzzTransform$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./processors/transform/
 
+## helm-test: helm lint and template of deploy/helm/stripe-infor (defaults and every feature on), then the
+## strict decoding of every rendered manifest into the Kubernetes API types (deploy/helm/chartcheck, its own module)
+HELM_VERSION := v3.22.0
+# Versioned directory, so changing HELM_VERSION installs the new one. Built from source with the Go module
+# proxy (the only registry CI reaches); it assumes Kubernetes v1.20 unless told, hence --kube-version.
+HELM_BIN     := $(CURDIR)/.bin/helm-$(HELM_VERSION)/helm
+CHART        := deploy/helm/stripe-infor
+CHART_KUBE   := 1.27.0
+.PHONY: helm-test
+helm-test: $(HELM_BIN)
+	$(HELM_BIN) lint --strict $(CHART)
+	$(HELM_BIN) lint --strict $(CHART) -f $(CHART)/ci/all-features-values.yaml
+	$(HELM_BIN) template stripe-infor $(CHART) --kube-version $(CHART_KUBE) >/dev/null
+	$(HELM_BIN) template stripe-infor $(CHART) --kube-version $(CHART_KUBE) -f $(CHART)/ci/all-features-values.yaml >/dev/null
+	cd deploy/helm/chartcheck && HELM=$(HELM_BIN) $(GO) test -count=1 ./...
+
+$(HELM_BIN):
+	GOBIN=$(dir $(HELM_BIN)) $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
 ## schemas-check: every Avro schema valid, BACKWARD compatible with its frozen versions (schemas/versions) and frozen
 schemas-check:
 	$(GO) run ./schemas/cmd/schemas-check
@@ -40,12 +59,13 @@ schemas-check:
 schemas-freeze:
 	$(GO) run ./schemas/cmd/schemas-check -freeze
 
-## bench: webhook ingest load test (bare net/http vs producer with acks=all), processors (transform and consume-transform-produce vs an encoding/json+Avro floor) and micro-benchmarks
+## bench: webhook ingest load test (bare net/http vs producer with acks=all), processors (transform and consume-transform-produce vs an encoding/json+Avro floor), the Infor sink (commands/s vs the M3 adapter applied directly, at 0 and 20 ms emulator latency) and micro-benchmarks
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./producer/
 	$(GO) run ./bench/webhook -duration 10s -concurrency 64
 	$(GO) test -run '^$$' -bench 'Transform' -benchmem ./processors/transform/
 	$(GO) run ./bench/processor
+	$(GO) run ./bench/sink
 
 ## lint: gofmt, go vet, staticcheck (fetched from the Go module proxy)
 lint:
