@@ -15,6 +15,9 @@ import (
 // replaced shortly before it expires. All methods are safe for concurrent
 // use, and concurrent callers that need a new token share a single request.
 type TokenSource struct {
+	// cfgMu guards cfg, tokenURL and revokeURL: read-locked by the token
+	// and revoke requests that use them, write-locked by SetConfig.
+	cfgMu     sync.RWMutex
 	cfg       IONAPI
 	tokenURL  string
 	revokeURL string
@@ -32,11 +35,15 @@ type TokenSource struct {
 	// password again, and identity providers lock accounts that do that.
 	loginRetryAt time.Time
 	loginFailErr error
+	// gen counts SetConfig calls that changed the keys: a token fetched
+	// with the keys of an older generation is handed to its waiters but
+	// not cached.
+	gen uint64
 }
 
 // LoginBackoff is how long a refused login (an *AuthError from the token
-// endpoint) is remembered before the keys are tried again. Rotating the
-// keys needs a new client anyway (the .ionapi file is read at start).
+// endpoint) is remembered before the keys are tried again. New keys
+// (SetConfig, WatchIONAPIFile) are tried at once.
 const LoginBackoff = 30 * time.Second
 
 type cachedToken struct {
@@ -49,6 +56,7 @@ type cachedToken struct {
 
 // tokenFlight is one token fetch that every concurrent caller waits for.
 type tokenFlight struct {
+	gen     uint64 // ts.gen when the flight started
 	done    chan struct{}
 	access  string
 	err     error
@@ -109,7 +117,7 @@ func (ts *TokenSource) token(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("%w (login refused recently; not retried before %s)", err, ts.loginRetryAt.UTC().Format(time.RFC3339))
 	}
 	if f == nil {
-		f = &tokenFlight{done: make(chan struct{})}
+		f = &tokenFlight{gen: ts.gen, done: make(chan struct{})}
 		ts.flight = f
 		refresh := ""
 		if ts.cur != nil {
@@ -151,9 +159,13 @@ func (ts *TokenSource) usable(t *cachedToken) bool {
 // issued, falling back to the password grant when the provider refuses the
 // refresh token (400/401: expired, revoked, or refresh not allowed).
 func (ts *TokenSource) fetch(ctx context.Context, f *tokenFlight, refresh string) {
+	ts.cfgMu.RLock()
 	tok, grant, dropRefresh, err := ts.obtain(ctx, refresh)
+	ts.cfgMu.RUnlock()
 	ts.mu.Lock()
 	switch {
+	case err == nil && f.gen != ts.gen:
+		f.access = tok.access // keys changed meanwhile: not cached
 	case err == nil:
 		obtained := ts.now()
 		ct := &cachedToken{access: tok.access, refresh: tok.refresh, obtained: obtained}
@@ -166,7 +178,7 @@ func (ts *TokenSource) fetch(ctx context.Context, f *tokenFlight, refresh string
 		ts.cur.refresh = ""
 	}
 	var ae *AuthError
-	if err != nil && grant == "password" && errors.As(err, &ae) {
+	if err != nil && grant == "password" && errors.As(err, &ae) && f.gen == ts.gen {
 		ts.loginRetryAt, ts.loginFailErr = ts.now().Add(LoginBackoff), err
 	}
 	f.err = err
@@ -225,6 +237,8 @@ func (ts *TokenSource) Revoke(ctx context.Context) error {
 	cur := ts.cur
 	ts.cur = nil
 	ts.mu.Unlock()
+	ts.cfgMu.RLock()
+	defer ts.cfgMu.RUnlock()
 	if cur == nil || ts.revokeURL == "" {
 		return nil
 	}

@@ -448,3 +448,54 @@ func TestDevHelpNeverShowsRedisPassword(t *testing.T) {
 		t.Fatalf("dev -h output leaks the password or lacks the flag:\n%s", out)
 	}
 }
+
+// TestProducerOverSCRAMAndTLS: `stripe-infor producer` with the KAFKA_SASL_*
+// and KAFKA_TLS_* settings creates the topics and acknowledges a webhook only
+// once the record is on the raw topic of a cluster that requires
+// SCRAM-SHA-512 over TLS.
+func TestProducerOverSCRAMAndTLS(t *testing.T) {
+	sc := newSecureCluster(t)
+	port := freePort(t)
+	p := start(t, sc.env("STRIPE_WEBHOOK_SECRET=whsec_tls"),
+		"producer", "--create-topics", "--partitions", "default=1", "--addr", fmt.Sprintf("127.0.0.1:%d", port))
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHTTP(t, p, base+"/readyz", 200)
+
+	body := stripefixture.MustEvent("charge.succeeded", stripefixture.Options{Seq: 77})
+	sig := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: "whsec_tls"}).Header
+	req, _ := http.NewRequest(http.MethodPost, base+"/webhooks/stripe", bytes.NewReader(body))
+	req.Header.Set("Stripe-Signature", sig)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("webhook: %d\n%s", resp.StatusCode, p.errOut())
+	}
+	cons, err := kafka.NewAdminClient(kafka.Config{Brokers: []string{sc.addr}, Security: sc.admin},
+		kgo.ConsumeTopics(kafka.RawEvents), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var got []byte
+	for got == nil {
+		fs := cons.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatal("the acknowledged event is not on the raw topic")
+		}
+		fs.EachRecord(func(r *kgo.Record) { got = r.Value })
+	}
+	if !bytes.Equal(got, body) {
+		t.Fatal("the raw record is not the webhook body byte for byte")
+	}
+	if err := p.stop(t, os.Interrupt); err != nil {
+		t.Fatalf("producer exit: %v", err)
+	}
+	if strings.Contains(p.errOut(), "processor-password") {
+		t.Fatalf("the SASL password reached the logs:\n%s", p.errOut())
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/stripe-infor/stripe-infor/internal/config"
+	"github.com/stripe-infor/stripe-infor/internal/kafka"
 	"github.com/stripe-infor/stripe-infor/internal/observability"
 	"github.com/stripe-infor/stripe-infor/processors"
 	"github.com/stripe-infor/stripe-infor/processors/mapping"
@@ -39,6 +40,9 @@ type processorSettings struct {
 	logLevel       string
 	createTopics   bool
 	partitions     string
+	// kafkaSecurity is SASL and TLS (KAFKA_SASL_*, KAFKA_TLS_*) for the
+	// transactional consumer-producer; nil in dev.
+	kafkaSecurity *kafka.Security
 }
 
 // bindProcessorFlags declares the processor's flags with defaults from the
@@ -199,8 +203,13 @@ func (st *processorStage) run(ctx context.Context) error {
 		}
 		return err
 	}
+	secOpts, err := st.s.kafkaSecurity.Opts()
+	if err != nil {
+		return err
+	}
 	p, err := processors.New(processors.Config{
 		Brokers:          st.brokers,
+		KafkaOpts:        secOpts,
 		Group:            st.s.group,
 		TransactionalID:  st.s.txnID,
 		MaxRecordsPerTxn: st.s.maxRecords,
@@ -235,14 +244,20 @@ func runProcessor(ctx context.Context, args []string, _, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if s.kafkaSecurity, err = kafkaSecurity(log); err != nil {
+		return err
+	}
 	reg, health := newRegistry(), observability.NewHealth()
 	brokers := config.List(s.brokers)
 	stage, err := newProcessorStage(s, brokers, s.registryURL, log, reg, health)
 	if err != nil {
 		return err
 	}
+	if err := kafkaPreflight(ctx, brokers, s.kafkaSecurity, log); err != nil {
+		return err
+	}
 	if s.createTopics {
-		if err := ensureTopics(ctx, brokers, s.partitions, log); err != nil {
+		if err := ensureTopicsWith(ctx, brokers, s.kafkaSecurity, s.partitions, log); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/stripe-infor/stripe-infor/internal/embedded/registry"
 	"github.com/stripe-infor/stripe-infor/internal/kafka"
 	"github.com/stripe-infor/stripe-infor/internal/stripefixture"
+	"github.com/stripe-infor/stripe-infor/internal/tlsconfig/tlstest"
 	"github.com/stripe-infor/stripe-infor/processors"
 	"github.com/stripe-infor/stripe-infor/processors/mapping"
 	"github.com/stripe-infor/stripe-infor/processors/transform"
@@ -407,5 +409,185 @@ func stopOrDump(t *testing.T, p *proc, sig os.Signal) error {
 		<-p.done
 		t.Fatalf("processor did not exit within 30s of %v; goroutines:\n%s", sig, p.errOut())
 		return nil
+	}
+}
+
+// secureCluster is kfake with SCRAM-SHA-512 over TLS, as a managed cluster
+// (MSK, Strimzi) runs it: a CA the test made, the processor's user with its
+// password in a file (a mounted Secret), and a superuser for the test.
+type secureCluster struct {
+	addr, caFile, passwordFile string
+	admin                      *kafka.Security // the test's own clients
+}
+
+func newSecureCluster(t *testing.T) *secureCluster {
+	t.Helper()
+	ca := tlstest.NewCA(t, "test-cluster-ca")
+	c, err := kfake.NewCluster(kfake.Ports(0),
+		kfake.BrokerConfigs(map[string]string{"default.replication.factor": "1"}),
+		kfake.EnableSASL(),
+		kfake.Superuser(kafka.SASLScramSHA512, "test-admin", "admin-password"),
+		kfake.Superuser(kafka.SASLScramSHA512, "stripe-infor", "processor-password"),
+		kfake.TLS(&tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{ca.ServerTLS(t)}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	dir := t.TempDir()
+	sc := &secureCluster{
+		addr:         c.ListenAddrs()[0],
+		caFile:       tlstest.WriteFile(t, dir, "ca.crt", ca.PEM),
+		passwordFile: tlstest.WriteFile(t, dir, "sasl-password", []byte("processor-password\n")),
+	}
+	sc.admin = &kafka.Security{Mechanism: kafka.SASLScramSHA512, Username: "test-admin", Password: "admin-password", CAFile: sc.caFile}
+	return sc
+}
+
+// env is the processor's Kafka settings, as the Helm chart sets them.
+func (sc *secureCluster) env(extra ...string) []string {
+	return baseEnv(append([]string{
+		"KAFKA_BROKERS=" + sc.addr,
+		"KAFKA_SASL_MECHANISM=SCRAM-SHA-512",
+		"KAFKA_SASL_USERNAME=stripe-infor",
+		"KAFKA_SASL_PASSWORD_FILE=" + sc.passwordFile,
+		"KAFKA_TLS_ENABLED=true",
+		"KAFKA_TLS_CA_FILE=" + sc.caFile,
+	}, extra...)...)
+}
+
+// TestProcessorOverSCRAMAndTLS runs `stripe-infor processor` against a
+// cluster that requires SCRAM-SHA-512 over TLS: it creates the topics
+// (--create-topics, the admin client), consumes the raw events and commits
+// its outputs transactionally (the group consumer and transactional
+// producer); all of it through the KAFKA_SASL_* and KAFKA_TLS_* settings.
+func TestProcessorOverSCRAMAndTLS(t *testing.T) {
+	sc := newSecureCluster(t)
+	reg, err := registry.Start(registry.Config{Addr: "127.0.0.1:0", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = reg.Close(context.Background()) })
+	port := freePort(t)
+	p := start(t, sc.env("SCHEMA_REGISTRY_URL="+reg.URL(), "PROCESSOR_TRANSACTIONAL_ID=secure-test"),
+		"processor", "--create-topics", "--partitions", "default=2", "--addr", fmt.Sprintf("127.0.0.1:%d", port))
+	waitHTTP(t, p, fmt.Sprintf("http://127.0.0.1:%d/readyz", port), 200)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	prod, err := kafka.NewProducer(kafka.ProducerConfig{Config: kafka.Config{Brokers: []string{sc.addr}, Security: sc.admin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	tr := transform.New(mapping.Default())
+	at := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
+	want := map[string]bool{} // outputKey of every output
+	for i, typ := range []string{"charge.succeeded", "customer.created", "refund.created", "payout.paid"} {
+		body := stripefixture.MustEvent(typ, stripefixture.Options{Seq: int64(500 + i), Livemode: true})
+		envl, err := producer.ParseEnvelope(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := tr.Transform(body, at)
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		for _, o := range res.Outputs {
+			want[outputKey(o.Topic, o.Value)] = true
+		}
+		if err := prod.ProduceSync(ctx, producer.NewRecord(kafka.RawEvents, &envl, body, at)).FirstErr(); err != nil {
+			t.Fatalf("produce raw: %v", err)
+		}
+	}
+
+	rc, err := sr.NewClient(sr.URLs(reg.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serde, err := schemas.Register(ctx, rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := kafka.NewAdminClient(kafka.Config{Brokers: []string{sc.addr}, Security: sc.admin},
+		kgo.ConsumeTopics(schemas.Topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	got := map[string]bool{}
+	for len(got) < len(want) {
+		fs := cons.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("%d of %d outputs read over SCRAM/TLS\nprocessor stderr:\n%s", len(got), len(want), p.errOut())
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			v, err := serde.Decode(ctx, r.Value)
+			if err != nil {
+				t.Fatalf("%s: %v", r.Topic, err)
+			}
+			k := outputKey(r.Topic, v)
+			if !want[k] {
+				t.Fatalf("unexpected output %s", k)
+			}
+			got[k] = true
+		})
+	}
+	if err := stopOrDump(t, p, syscall.SIGTERM); err != nil {
+		t.Fatalf("processor did not exit cleanly: %v\n%s", err, p.errOut())
+	}
+	logs := p.errOut()
+	if !strings.Contains(logs, `"kafka_sasl":"SCRAM-SHA-512"`) || !strings.Contains(logs, `"kafka_tls":true`) {
+		t.Errorf("the start-up log does not say how it connects:\n%s", logs)
+	}
+	if strings.Contains(logs, "processor-password") {
+		t.Errorf("the password reached the logs:\n%s", logs)
+	}
+}
+
+// TestProcessorRefusedPasswordStopsTheStart: a wrong password is an error
+// at start that names the settings, not a stage retrying forever, and the
+// password is nowhere in the output.
+func TestProcessorRefusedPasswordStopsTheStart(t *testing.T) {
+	sc := newSecureCluster(t)
+	if err := os.WriteFile(sc.passwordFile, []byte("Not-The-Password-42\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := execProcessor(sc.env("SCHEMA_REGISTRY_URL=http://127.0.0.1:1"), "--addr", "127.0.0.1:0")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("processor started with a wrong password:\n%s", out)
+	}
+	for _, want := range []string{"SASL authentication failed", "SCRAM-SHA-512", "KAFKA_SASL_PASSWORD"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "Not-The-Password-42") {
+		t.Errorf("the password is in the output:\n%s", out)
+	}
+}
+
+// TestProcessorNamesBadKafkaSecurity: a wrong KAFKA_* security setting
+// stops the start, naming it.
+func TestProcessorNamesBadKafkaSecurity(t *testing.T) {
+	base := []string{"KAFKA_BROKERS=127.0.0.1:1", "SCHEMA_REGISTRY_URL=http://127.0.0.1:1"}
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"KAFKA_SASL_MECHANISM=GSSAPI", "KAFKA_SASL_USERNAME=u", "KAFKA_SASL_PASSWORD=p"}, "KAFKA_SASL_MECHANISM"},
+		{[]string{"KAFKA_SASL_MECHANISM=SCRAM-SHA-256", "KAFKA_SASL_USERNAME=u"}, "KAFKA_SASL_PASSWORD"},
+		{[]string{"KAFKA_SASL_MECHANISM=PLAIN", "KAFKA_SASL_USERNAME=u", "KAFKA_SASL_PASSWORD_FILE=/nonexistent/pw"}, "KAFKA_SASL_PASSWORD_FILE"},
+		{[]string{"KAFKA_TLS_CA_FILE=/nonexistent/ca.crt"}, "KAFKA_TLS_CA_FILE"},
+		{[]string{"KAFKA_TLS_ENABLED=true", "KAFKA_TLS_INSECURE_SKIP_VERIFY=yes"}, "KAFKA_TLS_INSECURE_SKIP_VERIFY"},
+	} {
+		out, err := execProcessor(baseEnv(append(base, tc.env...)...), "--addr", "127.0.0.1:0").CombinedOutput()
+		if err == nil {
+			t.Fatalf("processor started with %v", tc.env)
+		}
+		if !strings.Contains(string(out), tc.want) {
+			t.Errorf("with %v the error does not name %s:\n%s", tc.env, tc.want, out)
+		}
 	}
 }

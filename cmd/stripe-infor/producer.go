@@ -31,6 +31,9 @@ type producerSettings struct {
 	createTopics   bool
 	partitions     string
 	drainDelay     time.Duration
+	// kafkaSecurity is SASL and TLS (KAFKA_SASL_*, KAFKA_TLS_*); nil in
+	// dev, whose embedded broker is plaintext.
+	kafkaSecurity *kafka.Security
 }
 
 // bindProducerFlags declares the producer's flags with defaults taken from
@@ -117,7 +120,7 @@ func newProducerStage(s producerSettings, defSecret string, log *slog.Logger, re
 		return nil, &config.MissingError{Name: "STRIPE_WEBHOOK_SECRET"}
 	}
 	client, err := kafka.NewProducer(kafka.ProducerConfig{
-		Config:          kafka.Config{Brokers: brokers, ClientID: "stripe-infor-producer", Logger: log},
+		Config:          kafka.Config{Brokers: brokers, ClientID: "stripe-infor-producer", Logger: log, Security: s.kafkaSecurity},
 		DeliveryTimeout: s.produceTimeout,
 	})
 	if err != nil {
@@ -180,13 +183,20 @@ func runProducer(ctx context.Context, args []string, _, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if s.kafkaSecurity, err = kafkaSecurity(log); err != nil {
+		return err
+	}
 	reg, health := newRegistry(), observability.NewHealth()
 	stage, err := newProducerStage(s, "", log, reg, health)
 	if err != nil {
 		return err
 	}
+	if err := kafkaPreflight(ctx, config.List(s.brokers), s.kafkaSecurity, log); err != nil {
+		stage.client.Close()
+		return err
+	}
 	if s.createTopics {
-		if err := ensureTopics(ctx, config.List(s.brokers), s.partitions, log); err != nil {
+		if err := ensureTopicsWith(ctx, config.List(s.brokers), s.kafkaSecurity, s.partitions, log); err != nil {
 			stage.client.Close()
 			return err
 		}

@@ -193,7 +193,8 @@ func (k *opsKafka) bind(fs *flag.FlagSet) error {
 }
 
 // config returns the Kafka settings, with franz-go's warnings logged to
-// stderr.
+// stderr, and SASL and TLS from KAFKA_SASL_* and KAFKA_TLS_* as the stages
+// read them.
 func (k *opsKafka) config(stderr io.Writer) (kafka.Config, error) {
 	brokers := config.List(k.brokers)
 	if len(brokers) == 0 {
@@ -203,7 +204,11 @@ func (k *opsKafka) config(stderr io.Writer) (kafka.Config, error) {
 	if err != nil {
 		return kafka.Config{}, err
 	}
-	return kafka.Config{Brokers: brokers, ClientID: "stripe-infor-ops", Logger: log}, nil
+	sec, err := kafka.SecurityFromEnv(log)
+	if err != nil {
+		return kafka.Config{}, err
+	}
+	return kafka.Config{Brokers: brokers, ClientID: "stripe-infor-ops", Logger: log, Security: sec}, nil
 }
 
 // usagef explains a wrong combination of flags and makes the exit code 2.

@@ -146,3 +146,32 @@ func TestReplayCommand(t *testing.T) {
 		t.Fatalf("missing topic exit %d", code)
 	}
 }
+
+// TestOpsToolsUseKafkaSecurity: the SRE tools read KAFKA_SASL_* and
+// KAFKA_TLS_* as the stages do (opsKafka.config), here `dlq list` and
+// `replay --dry-run` against a cluster requiring SCRAM-SHA-512 over TLS.
+func TestOpsToolsUseKafkaSecurity(t *testing.T) {
+	sc := newSecureCluster(t)
+	for _, kv := range sc.env() {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "KAFKA_") {
+			t.Setenv(k, v)
+		}
+	}
+	acl, err := kafka.NewAdminClient(kafka.Config{Brokers: []string{sc.addr}, Security: sc.admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer acl.Close()
+	parts, _ := kafka.ParsePartitions("default=1")
+	if _, err := kafka.EnsureTopics(opsCtx(t), kadm.NewClient(acl), kafka.DesignTopics(), parts, nil); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := opsRun(t, dlqCmd, "list")
+	if err != nil || !strings.Contains(errOut, "0 entries") {
+		t.Fatalf("dlq list over SCRAM/TLS: %v\n%s\n%s", err, out, errOut)
+	}
+	t.Setenv("KAFKA_SASL_MECHANISM", "KERBEROS")
+	if _, _, err := opsRun(t, dlqCmd, "list"); err == nil || !strings.Contains(err.Error(), "KAFKA_SASL_MECHANISM") {
+		t.Fatalf("a bad KAFKA_SASL_MECHANISM: %v", err)
+	}
+}

@@ -36,7 +36,7 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	file := fs.String("file", "", "send this JSON file as the body instead of a generated event")
 	count := fs.Int("count", 1, "how many events to send (ids vary with each)")
 	// Microseconds, so two sends in one second do not repeat ids.
-	seq := fs.Int64("seq", time.Now().UnixMicro(), "first sequence number for generated ids")
+	seq := fs.Int64("seq", time.Now().UnixMicro(), "first sequence number for generated ids; given, the events are reproducible (ids and dates follow from it), else dated now")
 	live := fs.Bool("livemode", false, "generate a live-mode event")
 	currency := fs.String("currency", "usd", "currency of generated amounts")
 	amount := fs.Int64("amount", 0, "amount in minor units (0: varies)")
@@ -61,15 +61,21 @@ func runSend(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	failed := 0
-	// Events are dated now (the fixture would otherwise date them
-	// 2026-11-25 plus seq seconds, decades ahead with the default seq).
-	now := time.Now().UTC().Truncate(time.Second)
+	// Without --seq, events are dated now (the fixture would date them
+	// 2026-11-25 plus seq seconds, decades ahead with the default seq);
+	// with it, the same command sends the same events.
+	var created time.Time
+	seqGiven := false
+	fs.Visit(func(f *flag.Flag) { seqGiven = seqGiven || f.Name == "seq" })
+	if !seqGiven {
+		created = time.Now().UTC().Truncate(time.Second)
+	}
 	for i := 0; i < *count; i++ {
 		body := fileBody
 		if body == nil {
 			body, err = stripefixture.Event(eventType, stripefixture.Options{
 				Seq: *seq + int64(i), Livemode: *live, Currency: *currency, Amount: *amount, Account: *account,
-				Created: now,
+				Created: created,
 			})
 			if err != nil {
 				return fmt.Errorf("%w (known types: %s)", err, strings.Join(stripefixture.Types(), ", "))

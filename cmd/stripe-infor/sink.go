@@ -21,9 +21,9 @@ import (
 
 	"github.com/stripe-infor/stripe-infor/infor"
 	"github.com/stripe-infor/stripe-infor/infor/m3"
-	"github.com/stripe-infor/stripe-infor/internal/alert"
 	"github.com/stripe-infor/stripe-infor/internal/config"
 	"github.com/stripe-infor/stripe-infor/internal/dedupe"
+	"github.com/stripe-infor/stripe-infor/internal/kafka"
 	"github.com/stripe-infor/stripe-infor/internal/observability"
 	"github.com/stripe-infor/stripe-infor/internal/stripeapi"
 	"github.com/stripe-infor/stripe-infor/schemas"
@@ -80,6 +80,21 @@ type sinkSettings struct {
 	// allowTestModeOnLive sends test-mode commands to the live tenant when
 	// there is no sandbox tenant: dev only, where both are the emulator.
 	allowTestModeOnLive bool
+
+	// kafkaSecurity is SASL and TLS (KAFKA_SASL_*, KAFKA_TLS_*) for the
+	// group consumer and the retry/DLQ producer; nil in dev.
+	kafkaSecurity *kafka.Security
+
+	// Rotation (sinksecrets.go): when a secret comes from its X_FILE, its
+	// function returns the file's current content; nil uses the plain value
+	// above, fixed at start (dev, or a plain variable).
+	stripeKeyFn, stripeTestKeyFn, alertURLFn func() string
+	// redisPassword (REDIS_PASSWORD, secret) overrides REDIS_URL's password;
+	// redisPasswordFn returns its current value.
+	redisPassword   string
+	redisPasswordFn func() string
+	// redisCAFile is REDIS_TLS_CA_FILE, the CA of a rediss:// server.
+	redisCAFile string
 }
 
 // durationList is a flag.Value for SINK_RETRY_TIERS.
@@ -205,6 +220,13 @@ Secrets, from the environment or a file named by X_FILE only (never flags):
   ALERT_WEBHOOK_URL    optional: every DLQ write is also posted here as a
                        JSON alert (Slack-compatible "text"), rate-limited
   REDIS_URL            the dedupe Redis (also --redis-url)
+  REDIS_PASSWORD       optional: replaces REDIS_URL's password
+  REDIS_TLS_CA_FILE    optional: CA bundle (PEM) of a rediss:// server
+  KAFKA_SASL_PASSWORD  with KAFKA_SASL_MECHANISM and KAFKA_SASL_USERNAME;
+                       KAFKA_TLS_* for TLS (see the README)
+Given as X_FILE, the Stripe keys, the alert URL, the Redis and Kafka
+passwords, the CA and certificate files and the .ionapi files are re-read
+while the sink runs: a rotated Secret needs no restart.
 `
 
 // validate checks the final values, after flags have overridden the env.
@@ -264,9 +286,10 @@ type sinkStage struct {
 	redis    goredis.UniversalClient
 	store    *dedupe.Store
 	applier  *m3apply.Applier
-	alerter  *alert.Notifier
+	alerter  *rotatingAlerter
 	infor    []*infor.Client
-	tenants  string // "LIVE, sandbox TEST" or "DEV (test-mode commands too)", for the log
+	ionapi   []string // the .ionapi file of each client in infor, watched for rotated keys
+	tenants  string   // "LIVE, sandbox TEST" or "DEV (test-mode commands too)", for the log
 
 	registered atomic.Bool
 	sink       atomic.Pointer[inforsink.Sink]
@@ -294,7 +317,9 @@ func newSinkStage(s sinkSettings, payouts m3apply.PayoutSource, log *slog.Logger
 		}
 	}()
 
-	if st.redis, err = dedupe.NewClient(s.redisURL); err != nil {
+	if st.redis, err = dedupe.NewClientWith(s.redisURL, dedupe.ClientOptions{
+		Password: s.redisPasswordFn, TLSCAFile: s.redisCAFile, Logger: log,
+	}); err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	if st.store, err = dedupe.New(st.redis, dedupe.Options{Lease: s.dedupeLease, DoneTTL: s.dedupeTTL}); err != nil {
@@ -323,8 +348,13 @@ func newSinkStage(s sinkSettings, payouts m3apply.PayoutSource, log *slog.Logger
 		return nil, fmt.Errorf("infor applier: %w", err)
 	}
 
-	if s.alertURL != "" {
-		if st.alerter, err = alert.New(alert.Config{URL: s.alertURL, Logger: log, Registerer: reg}); err != nil {
+	if s.alertURL != "" || s.alertURLFn != nil {
+		url := s.alertURLFn
+		if url == nil {
+			fixed := s.alertURL
+			url = func() string { return fixed }
+		}
+		if st.alerter, err = newRotatingAlerter(url, log, reg); err != nil {
 			// alert.New never puts the URL in its errors.
 			return nil, fmt.Errorf("ALERT_WEBHOOK_URL: %w", err)
 		}
@@ -369,6 +399,7 @@ func (st *sinkStage) inforAdapter(setting, path string, hc *http.Client) (*m3.Ad
 		return nil, "", fmt.Errorf("%s: %w", setting, err)
 	}
 	st.infor = append(st.infor, c)
+	st.ionapi = append(st.ionapi, path)
 	return m3.New(c, m3.Config{}), cfg.TenantID, nil
 }
 
@@ -411,6 +442,10 @@ func (st *sinkStage) run(ctx context.Context) error {
 		return err
 	}
 	heartbeat := min(3*time.Second, st.s.sessionTimeout/3)
+	secOpts, err := st.s.kafkaSecurity.Opts()
+	if err != nil {
+		return err
+	}
 	cfg := inforsink.Config{
 		Brokers:            st.brokers,
 		Group:              st.s.group,
@@ -418,11 +453,11 @@ func (st *sinkStage) run(ctx context.Context) error {
 		InPlaceAttempts:    st.s.inPlaceAttempts,
 		RetryTiers:         st.s.retryTiers,
 		DependencyDeadline: st.s.dependencyDeadline,
-		KafkaOpts: []kgo.Opt{
+		KafkaOpts: append([]kgo.Opt{
 			kgo.SessionTimeout(st.s.sessionTimeout),
 			kgo.RebalanceTimeout(st.s.rebalanceTimeout),
 			kgo.HeartbeatInterval(heartbeat),
-		},
+		}, secOpts...),
 		Decoder: serde,
 		Applier: st.applier,
 		Dedupe:  st.store,
@@ -439,6 +474,14 @@ func (st *sinkStage) run(ctx context.Context) error {
 	st.sink.Store(sk)
 	defer st.sink.Store(nil)
 	return sk.Run(ctx)
+}
+
+// watchIONAPI re-reads each tenant's .ionapi file while ctx lasts, so keys
+// rotated in the mounted Secret are used for the next token.
+func (st *sinkStage) watchIONAPI(ctx context.Context) {
+	for i, c := range st.infor {
+		go infor.WatchIONAPIFile(ctx, st.ionapi[i], c.TokenSource(), 0, st.log.With("component", "infor"))
+	}
 }
 
 // close sends the alerts still queued, revokes the Infor tokens and closes
@@ -486,15 +529,23 @@ func runSink(ctx context.Context, args []string, _, stderr io.Writer) error {
 		}
 		s.redisURL = v
 	}
-	if err := s.validate(); err != nil {
-		return err
-	}
 	log, err := observability.NewLogger(stderr, s.logLevel)
 	if err != nil {
 		return err
 	}
+	watched, err := watchSinkSecrets(&s, log)
+	if err != nil {
+		return err
+	}
+	if err := s.validate(); err != nil {
+		return err
+	}
 	quietRedisLogs(log)
-	payouts, err := stripeapi.New(stripeapi.Config{Base: s.stripeBase, LiveKey: s.stripeKey, TestKey: s.stripeTestKey})
+	if s.kafkaSecurity, err = kafkaSecurity(log); err != nil {
+		return err
+	}
+	payouts, err := stripeapi.New(stripeapi.Config{Base: s.stripeBase, LiveKey: s.stripeKey, TestKey: s.stripeTestKey,
+		LiveKeyFunc: s.stripeKeyFn, TestKeyFunc: s.stripeTestKeyFn})
 	if err != nil {
 		return fmt.Errorf("STRIPE_API_KEY / STRIPE_API_BASE: %w", err)
 	}
@@ -504,8 +555,17 @@ func runSink(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer stage.close()
+	wctx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching() // before stage.close: the Infor tokens are revoked with the keys in use
+	for _, w := range watched {
+		go w.Run(wctx, config.DefaultWatchInterval)
+	}
+	stage.watchIONAPI(wctx)
+	if err := kafkaPreflight(ctx, stage.brokers, s.kafkaSecurity, log); err != nil {
+		return err
+	}
 	if s.createTopics {
-		if err := ensureTopics(ctx, stage.brokers, s.partitions, log); err != nil {
+		if err := ensureTopicsWith(ctx, stage.brokers, s.kafkaSecurity, s.partitions, log); err != nil {
 			return err
 		}
 	}

@@ -1,18 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -20,15 +24,18 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr"
 
 	"github.com/stripe-infor/stripe-infor/infor/emulator"
 	"github.com/stripe-infor/stripe-infor/infor/m3"
 	icommand "github.com/stripe-infor/stripe-infor/internal/command"
 	"github.com/stripe-infor/stripe-infor/internal/embedded/redis"
+	"github.com/stripe-infor/stripe-infor/internal/embedded/registry"
 	"github.com/stripe-infor/stripe-infor/internal/kafka"
 	"github.com/stripe-infor/stripe-infor/internal/stripefixture"
 	"github.com/stripe-infor/stripe-infor/processors/mapping"
 	"github.com/stripe-infor/stripe-infor/processors/transform"
+	"github.com/stripe-infor/stripe-infor/schemas"
 	"github.com/stripe-infor/stripe-infor/sinks/inforsink"
 )
 
@@ -675,5 +682,291 @@ func firstRecord(t *testing.T, addr, topic string) *kgo.Record {
 		if recs := f.Records(); len(recs) > 0 {
 			return recs[0]
 		}
+	}
+}
+
+// recorder is an HTTP endpoint that keeps what it was sent.
+type recorder struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	seen []string // bodies (webhook) or Authorization headers (Stripe)
+}
+
+func newRecorder(t *testing.T, keep func(r *http.Request, body []byte) string, answer string) *recorder {
+	t.Helper()
+	rec := &recorder{}
+	rec.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rec.mu.Lock()
+		rec.seen = append(rec.seen, keep(r, body))
+		rec.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, answer)
+	}))
+	t.Cleanup(rec.srv.Close)
+	return rec
+}
+
+func (r *recorder) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.seen...)
+}
+
+// startRedisWithPassword runs redis-server with requirepass, outliving the
+// sink child.
+func startRedisWithPassword(t *testing.T, password string) string {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		if os.Getenv("STRIPE_INFOR_REQUIRE_REDIS") == "1" {
+			t.Fatal("redis-server not on PATH and STRIPE_INFOR_REQUIRE_REDIS=1")
+		}
+		t.Skip("redis-server not on PATH (apt-get install redis-server); set STRIPE_INFOR_REQUIRE_REDIS=1 to fail instead")
+	}
+	port := freePort(t)
+	dir := t.TempDir()
+	cmd := exec.Command("redis-server", "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "",
+		"--appendonly", "no", "--dir", dir, "--requirepass", password)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	waitFor(t, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	return addr
+}
+
+// redisDo runs one command on addr with password, speaking RESP by hand
+// (the test needs two admin commands, not a client).
+func redisDo(t *testing.T, addr, password string, args ...string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	send := func(args ...string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "*%d\r\n", len(args))
+		for _, a := range args {
+			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+		}
+		if _, err := io.WriteString(c, b.String()); err != nil {
+			t.Fatal(err)
+		}
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		return line
+	}
+	if r := send("AUTH", password); !strings.HasPrefix(r, "+OK") {
+		t.Fatalf("AUTH: %q", r)
+	}
+	if r := send(args...); strings.HasPrefix(r, "-") {
+		t.Fatalf("%s: %q", args[0], r)
+	}
+}
+
+// replaceSecretFile swaps a mounted secret's content in one rename.
+func replaceSecretFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path+".new", []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSinkSecretsRotateWithoutRestart runs `stripe-infor sink` with every
+// connection secured and every secret mounted as a file: Kafka with
+// SCRAM-SHA-512 over TLS, Redis with a password (REDIS_PASSWORD_FILE), the
+// Infor tenant's keys (INFOR_IONAPI_FILE), the Stripe key
+// (STRIPE_API_KEY_FILE) and the alert webhook (ALERT_WEBHOOK_URL_FILE).
+// Then all of them rotate at their source and in their files, and the same
+// process applies the next commands with the new ones.
+func TestSinkSecretsRotateWithoutRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	sc := newSecureCluster(t)
+	redisAddr := startRedisWithPassword(t, "redis-pw-1")
+	reg, err := registry.Start(registry.Config{Addr: "127.0.0.1:0", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = reg.Close(context.Background()) })
+	rc, err := sr.NewClient(sr.URLs(reg.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	serde, err := schemas.Register(ctx, rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Two emulators of tenant LIVE behind one address, with different keys.
+	var emus [2]*emulator.Emulator
+	for i := range emus {
+		emu, err := emulator.New(emulator.Config{Tenant: "LIVE", ClientID: fmt.Sprintf("LIVE~client-%d", i),
+			ClientSecret: fmt.Sprintf("cs-%d-secret", i), ServiceAccountKey: fmt.Sprintf("LIVE#saak-%d", i),
+			ServiceAccountSecret: fmt.Sprintf("sask-%d-secret", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = emu.Close() })
+		emus[i] = emu
+	}
+	var gateway atomic.Pointer[emulator.Emulator]
+	gateway.Store(emus[0])
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gateway.Load().Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(gw.Close)
+
+	webhook := func(r *http.Request, body []byte) string { return string(body) }
+	alertsA, alertsB := newRecorder(t, webhook, "ok"), newRecorder(t, webhook, "ok")
+	stripe := newRecorder(t, func(r *http.Request, _ []byte) string { return r.Header.Get("Authorization") },
+		`{"object":"list","data":[],"has_more":false}`)
+
+	dir := t.TempDir()
+	ionapi := filepath.Join(dir, "live.ionapi")
+	if err := emus[0].WriteIONAPI(ionapi, gw.URL); err != nil {
+		t.Fatal(err)
+	}
+	const key1, key2 = "sk_live_51FirstKeyAAAAAAAAAAAAAAAA", "rk_live_51SecondKeyBBBBBBBBBBBBBBBB"
+	stripeKey := filepath.Join(dir, "stripe-api-key")
+	alertURL := filepath.Join(dir, "alert-url")
+	redisPW := filepath.Join(dir, "redis-password")
+	replaceSecretFile(t, stripeKey, key1+"\n")
+	replaceSecretFile(t, alertURL, alertsA.srv.URL+"/hooks/A\n")
+	replaceSecretFile(t, redisPW, "redis-pw-1\n")
+
+	port := freePort(t)
+	p := start(t, sc.env("SCHEMA_REGISTRY_URL="+reg.URL(), "REDIS_URL=redis://"+redisAddr,
+		"REDIS_PASSWORD_FILE="+redisPW, "INFOR_IONAPI_FILE="+ionapi, "STRIPE_API_KEY_FILE="+stripeKey,
+		"STRIPE_API_BASE="+stripe.srv.URL, "ALERT_WEBHOOK_URL_FILE="+alertURL,
+		"SINK_RETRY_TIERS=100ms", "SINK_DEPENDENCY_DEADLINE=1s", "LOG_LEVEL=info"),
+		"sink", "--create-topics", "--partitions", "default=1", "--addr", fmt.Sprintf("127.0.0.1:%d", port))
+	waitHTTP(t, p, fmt.Sprintf("http://127.0.0.1:%d/readyz", port), 200)
+
+	prod, err := kafka.NewProducer(kafka.ProducerConfig{Config: kafka.Config{Brokers: []string{sc.addr}, Security: sc.admin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	tr := transform.New(mapping.Default())
+	at := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
+	// send produces the customer and payout commands of two events, and a
+	// record no decoder can read (a DLQ write, so an alert); it returns the
+	// Stripe customer id.
+	send := func(seq int64) string {
+		t.Helper()
+		var customer string
+		for _, typ := range []string{"customer.created", "payout.paid"} {
+			res, err := tr.Transform(stripefixture.MustEvent(typ, stripefixture.Options{Seq: seq, Livemode: true}), at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range res.Outputs {
+				switch c := o.Value.(type) {
+				case icommand.UpsertCustomer:
+					customer = c.StripeCustomerID
+				case icommand.ReconcilePayout:
+				default:
+					continue
+				}
+				v, err := serde.Encode(o.Topic, o.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := prod.ProduceSync(ctx, &kgo.Record{Topic: o.Topic, Key: []byte(o.Key), Value: v}).FirstErr(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		bad := &kgo.Record{Topic: kafka.CustomerCommands, Key: []byte("garbage"), Value: []byte("not avro")}
+		if err := prod.ProduceSync(ctx, bad).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+		return customer
+	}
+	inState := func(emu *emulator.Emulator, customer string) bool {
+		for _, c := range emu.State().Customers {
+			if c.YREF == customer {
+				return true
+			}
+		}
+		return false
+	}
+	has := func(list []string, want string) bool {
+		for _, s := range list {
+			if strings.Contains(s, want) {
+				return true
+			}
+		}
+		return false
+	}
+
+	first := send(1)
+	waitOrDump(t, p, "first customer in the first tenant", func() bool { return inState(emus[0], first) })
+	waitOrDump(t, p, "alert to the first webhook", func() bool { return has(alertsA.got(), kafka.CustomerCommands) })
+	waitOrDump(t, p, "Stripe called with the first key", func() bool { return has(stripe.got(), "Bearer "+key1) })
+
+	// Everything rotates at its source, then in its file.
+	gateway.Store(emus[1])
+	redisDo(t, redisAddr, "redis-pw-1", "CONFIG", "SET", "requirepass", "redis-pw-2")
+	if err := emus[1].WriteIONAPI(ionapi+".new", gw.URL); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(ionapi+".new", ionapi); err != nil {
+		t.Fatal(err)
+	}
+	replaceSecretFile(t, stripeKey, key2+"\n")
+	replaceSecretFile(t, alertURL, alertsB.srv.URL+"/hooks/B\n")
+	replaceSecretFile(t, redisPW, "redis-pw-2\n")
+	for _, want := range []string{"STRIPE_API_KEY_FILE", "ALERT_WEBHOOK_URL_FILE", "REDIS_PASSWORD_FILE", "ION API keys replaced"} {
+		waitOrDump(t, p, "reload of "+want, func() bool { return strings.Contains(p.errOut(), want) })
+	}
+	// Connections made with the old Redis password end; new ones need the new.
+	redisDo(t, redisAddr, "redis-pw-2", "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+
+	second := send(2)
+	waitOrDump(t, p, "second customer in the rotated tenant", func() bool { return inState(emus[1], second) })
+	waitOrDump(t, p, "alert to the rotated webhook", func() bool { return has(alertsB.got(), kafka.CustomerCommands) })
+	waitOrDump(t, p, "Stripe called with the rotated key", func() bool { return has(stripe.got(), "Bearer "+key2) })
+	if inState(emus[1], first) || inState(emus[0], second) {
+		t.Fatal("a customer went to the wrong side of the rotation")
+	}
+	if err := stopOrDump(t, p, syscall.SIGTERM); err != nil {
+		t.Fatalf("sink did not exit cleanly: %v\n%s", err, tail(p.errOut(), 40))
+	}
+	out := p.errOut()
+	for _, secret := range []string{"redis-pw-1", "redis-pw-2", key1, key2, "/hooks/A", "/hooks/B", "sask-0-secret", "sask-1-secret", "processor-password"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("a secret (%s) reached the log:\n%s", secret, tail(out, 40))
+		}
+	}
+}
+
+// waitOrDump is waitFor that shows what the child logged when it fails.
+func waitOrDump(t *testing.T, p *proc, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 20s\nstderr:\n%s", what, tail(p.errOut(), 60))
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -1,9 +1,11 @@
 package dedupe
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"slices"
@@ -13,6 +15,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/stripe-infor/stripe-infor/internal/tlsconfig"
 )
 
 // Client defaults. Short, so that an outage shows within seconds: the sink
@@ -55,8 +59,37 @@ var schemes = map[string]struct {
 // *redis.ClusterClient for redis-cluster://. It does not connect; the first
 // command (e.g. Store.Ping) does. Errors never contain the password.
 func NewClient(rawURL string) (redis.UniversalClient, error) {
-	o, err := parseURL(rawURL)
+	return NewClientWith(rawURL, ClientOptions{})
+}
+
+// ClientOptions are the connection settings Kubernetes keeps apart from the
+// URL: the password in its own Secret, and the CA of a server with a private
+// one (cert-manager, a cloud provider's CA).
+type ClientOptions struct {
+	// Password, when set and returning a non-empty value, replaces the URL's
+	// password (REDIS_PASSWORD, REDIS_PASSWORD_FILE). It is called for every
+	// new connection, so a rotated Secret (config.Watched.Get) applies to
+	// the next connection without a restart. The URL's user name, if any,
+	// is kept; Sentinel's own sentinel_password is not affected.
+	Password func() string
+	// TLSCAFile is a PEM bundle of the CAs that sign the server's
+	// certificate (REDIS_TLS_CA_FILE), instead of the system roots; only
+	// with a rediss scheme. It is re-read, when it changed, at most every
+	// TLSReloadInterval (default tlsconfig.DefaultReloadInterval), so a
+	// rotated CA applies to new connections.
+	TLSCAFile         string
+	TLSReloadInterval time.Duration
+	// Logger receives CA reload notices; nil uses slog.Default.
+	Logger *slog.Logger
+}
+
+// NewClientWith is NewClient with the settings of ClientOptions.
+func NewClientWith(rawURL string, co ClientOptions) (redis.UniversalClient, error) {
+	o, err := parseURLWith(rawURL, co.Password != nil)
 	if err != nil {
+		return nil, err
+	}
+	if err := co.apply(o); err != nil {
 		return nil, err
 	}
 	if o.IsClusterMode {
@@ -70,7 +103,11 @@ func NewClient(rawURL string) (redis.UniversalClient, error) {
 // parseURL turns a REDIS_URL into UniversalOptions with this package's
 // defaults. The authority is split by hand because net/url refuses a comma
 // separated host list whose first host is an IPv6 literal.
-func parseURL(raw string) (*redis.UniversalOptions, error) {
+func parseURL(raw string) (*redis.UniversalOptions, error) { return parseURLWith(raw, false) }
+
+// parseURLWith is parseURL; passwordElsewhere accepts a user name without a
+// password (redis://user@host), the password coming from REDIS_PASSWORD.
+func parseURLWith(raw string, passwordElsewhere bool) (*redis.UniversalOptions, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("dedupe: invalid REDIS_URL %s: %s", RedactURL(raw), fmt.Sprintf(format, a...))
 	}
@@ -105,7 +142,7 @@ func parseURL(raw string) (*redis.UniversalOptions, error) {
 		var hasPass bool
 		o.Username = u.User.Username()
 		o.Password, hasPass = u.User.Password()
-		if !hasPass {
+		if !hasPass && !passwordElsewhere {
 			return nil, bad("user name without password: write redis://:password@host for a server with requirepass, redis://user:password@host for an ACL user")
 		}
 	}
@@ -148,6 +185,40 @@ func parseURL(raw string) (*redis.UniversalOptions, error) {
 		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	return o, nil
+}
+
+// apply sets the password provider and the TLS dialer on o.
+func (co ClientOptions) apply(o *redis.UniversalOptions) error {
+	if co.Password != nil {
+		urlUser, urlPass, pass := o.Username, o.Password, co.Password
+		o.CredentialsProviderContext = func(context.Context) (string, string, error) {
+			if p := pass(); p != "" {
+				return urlUser, p, nil
+			}
+			return urlUser, urlPass, nil
+		}
+	}
+	if co.TLSCAFile == "" {
+		return nil
+	}
+	if o.TLSConfig == nil {
+		return errors.New("dedupe: REDIS_TLS_CA_FILE is set but REDIS_URL does not use TLS (write rediss://, rediss-sentinel:// or rediss-cluster://)")
+	}
+	tc, err := tlsconfig.New(tlsconfig.Settings{
+		Prefix:         "REDIS_TLS",
+		CAFile:         co.TLSCAFile,
+		ReloadInterval: co.TLSReloadInterval,
+		Logger:         co.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("dedupe: %w", err)
+	}
+	// A dialer rather than o.TLSConfig: each connection gets the CA pool
+	// current when it is made, and the host it dials is the name verified
+	// (every node of a cluster, every server behind Sentinel). TLSConfig
+	// stays set: go-redis reads it to know the connection is encrypted.
+	o.Dialer = tc.Dialer(&net.Dialer{Timeout: o.DialTimeout, KeepAlive: 5 * time.Minute})
+	return nil
 }
 
 // hostPort validates one host of the list and adds the default port.

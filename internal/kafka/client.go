@@ -19,6 +19,9 @@ type Config struct {
 	ClientID string
 	// Logger receives franz-go's warnings and errors; nil disables them.
 	Logger *slog.Logger
+	// Security is SASL and TLS (SecurityFromEnv); nil connects in plain
+	// text without authentication, as the embedded dev broker expects.
+	Security *Security
 }
 
 // ProducerConfig adds what a producing stage decides.
@@ -31,7 +34,7 @@ type ProducerConfig struct {
 	Linger time.Duration
 }
 
-// ClientOpts returns the options shared by every client.
+// ClientOpts returns the options shared by every client, security included.
 func (c Config) ClientOpts() ([]kgo.Opt, error) {
 	if len(c.Brokers) == 0 {
 		return nil, errors.New("kafka: no brokers configured (KAFKA_BROKERS)")
@@ -43,7 +46,11 @@ func (c Config) ClientOpts() ([]kgo.Opt, error) {
 	if c.Logger != nil {
 		opts = append(opts, kgo.WithLogger(slogAdapter{c.Logger}))
 	}
-	return opts, nil
+	sec, err := c.Security.Opts()
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, sec...), nil
 }
 
 // NewProducer returns a client for the no-loss edge: acks from all in-sync

@@ -44,6 +44,12 @@ type Config struct {
 	// Version is the Stripe-Version header; default DefaultVersion, the API
 	// version the pipeline's readers are written for.
 	Version string
+	// LiveKeyFunc and TestKeyFunc, when set, replace LiveKey and TestKey:
+	// they are called for every request, so a key rotated in its file
+	// (STRIPE_API_KEY_FILE read through config.Watched.Get) is used from the
+	// next request on, without a restart. New checks the values they return
+	// at that moment as it checks LiveKey and TestKey.
+	LiveKeyFunc, TestKeyFunc func() string
 }
 
 // String shows the configuration without its keys.
@@ -81,8 +87,8 @@ func isTestKey(k string) bool {
 // Client calls the Stripe API. It is safe for concurrent use.
 type Client struct {
 	base    *url.URL
-	live    string
-	test    string
+	liveFn  func() string
+	testFn  func() string
 	version string
 	hc      *http.Client
 	lim     *limiter
@@ -98,15 +104,21 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("stripeapi: STRIPE_API_BASE %q is not an http(s) URL", cfg.Base)
 	}
-	if cfg.LiveKey == "" && cfg.TestKey == "" {
+	liveFn, testFn := cfg.LiveKeyFunc, cfg.TestKeyFunc
+	if liveFn == nil {
+		live := cfg.LiveKey
+		liveFn = func() string { return live }
+	}
+	if testFn == nil {
+		test := cfg.TestKey
+		testFn = func() string { return test }
+	}
+	liveKey, testKey := liveFn(), testFn()
+	if liveKey == "" && testKey == "" {
 		return nil, errors.New("stripeapi: no API key: set STRIPE_API_KEY (or STRIPE_TEST_API_KEY for test mode)")
 	}
-	if cfg.TestKey != "" && !isTestKey(cfg.TestKey) {
-		return nil, fmt.Errorf("stripeapi: STRIPE_TEST_API_KEY is not a test-mode key (%s)", maskKey(cfg.TestKey))
-	}
-	test := cfg.TestKey
-	if test == "" && isTestKey(cfg.LiveKey) {
-		test = cfg.LiveKey
+	if testKey != "" && !isTestKey(testKey) {
+		return nil, fmt.Errorf("stripeapi: STRIPE_TEST_API_KEY is not a test-mode key (%s)", maskKey(testKey))
 	}
 	if cfg.RatePerSecond < 0 {
 		return nil, fmt.Errorf("stripeapi: RatePerSecond %g must not be negative", cfg.RatePerSecond)
@@ -121,27 +133,41 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: DefaultTimeout}
 	}
-	return &Client{base: base, live: cfg.LiveKey, test: test, version: cfg.Version, hc: hc,
+	return &Client{base: base, liveFn: liveFn, testFn: testFn, version: cfg.Version, hc: hc,
 		lim: newLimiter(cfg.RatePerSecond), now: time.Now}, nil
 }
 
 // String names the client without its keys.
 func (c *Client) String() string {
-	return fmt.Sprintf("stripeapi.Client{base:%s live:%s test:%s}", c.base, maskKey(c.live), maskKey(c.test))
+	live, test := c.keys()
+	return fmt.Sprintf("stripeapi.Client{base:%s live:%s test:%s}", c.base, maskKey(live), maskKey(test))
 }
 
-// key picks the key for an object of the given mode.
+// keys returns the current keys; a test-mode STRIPE_API_KEY also serves
+// test-mode objects when there is no STRIPE_TEST_API_KEY.
+func (c *Client) keys() (live, test string) {
+	live, test = c.liveFn(), c.testFn()
+	if test == "" && isTestKey(live) {
+		test = live
+	}
+	return live, test
+}
+
+// key picks the key for an object of the given mode. A rotated
+// STRIPE_TEST_API_KEY that is not a test key is refused here as New
+// refuses it, rather than sent.
 func (c *Client) key(op string, livemode bool) (string, error) {
+	live, test := c.keys()
 	if livemode {
-		if c.live == "" || isTestKey(c.live) {
+		if live == "" || isTestKey(live) {
 			return "", &Error{Op: op, Type: TypeConfiguration, Message: "a live-mode object needs a live-mode key (STRIPE_API_KEY)"}
 		}
-		return c.live, nil
+		return live, nil
 	}
-	if c.test == "" {
+	if test == "" || !isTestKey(test) {
 		return "", &Error{Op: op, Type: TypeConfiguration, Message: "a test-mode object needs a test-mode key (STRIPE_TEST_API_KEY, or a test STRIPE_API_KEY)"}
 	}
-	return c.test, nil
+	return test, nil
 }
 
 // get calls GET path?query and decodes a 2xx answer into out.
@@ -170,15 +196,15 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, account
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return &Error{Op: op, Message: scrub(err.Error(), c.live, c.test), err: err}
+		return &Error{Op: op, Message: scrub(err.Error(), key), err: err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return &Error{Op: op, Message: "reading the answer: " + scrub(err.Error(), c.live, c.test), err: err}
+		return &Error{Op: op, Message: "reading the answer: " + scrub(err.Error(), key), err: err}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.apiError(op, resp, body)
+		return c.apiError(op, resp, body, key)
 	}
 	if len(body) > maxBody {
 		return fmt.Errorf("stripeapi: %s: answer larger than %d bytes", op, maxBody)
@@ -191,7 +217,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, account
 
 // apiError turns a non-2xx answer into an *Error with Stripe's error
 // object, scrubbed of keys.
-func (c *Client) apiError(op string, resp *http.Response, body []byte) *Error {
+func (c *Client) apiError(op string, resp *http.Response, body []byte, sent string) *Error {
 	e := &Error{Op: op, StatusCode: resp.StatusCode, RequestID: resp.Header.Get("Request-Id"),
 		RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), c.now()),
 		shouldRetry: resp.Header.Get("Stripe-Should-Retry") == "true"}
@@ -213,6 +239,9 @@ func (c *Client) apiError(op string, resp *http.Response, body []byte) *Error {
 			e.Message = http.StatusText(resp.StatusCode)
 		}
 	}
-	e.Type, e.Code, e.Message = scrub(e.Type, c.live, c.test), scrub(e.Code, c.live, c.test), scrub(e.Message, c.live, c.test)
+	// The key sent, and the current ones: a key rotated meanwhile is still
+	// one to hide.
+	live, test := c.keys()
+	e.Type, e.Code, e.Message = scrub(e.Type, sent, live, test), scrub(e.Code, sent, live, test), scrub(e.Message, sent, live, test)
 	return e
 }

@@ -22,7 +22,8 @@ applies and the chart never restates it.
 {{- end }}
 {{- end }}
 - name: KAFKA_TLS_ENABLED
-  value: {{ ternary "true" "false" $v.kafka.tls.enabled | quote }}
+  {{- /* A CA or client certificate Secret means TLS, as the binary itself assumes. */}}
+  value: {{ ternary "true" "false" (or $v.kafka.tls.enabled (ne $v.kafka.tls.caSecret.name "") (ne $v.kafka.tls.clientCertSecret.name "")) | quote }}
 {{- with $v.kafka.tls.serverName }}
 - name: KAFKA_TLS_SERVER_NAME
   value: {{ . | quote }}
