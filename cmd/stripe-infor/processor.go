@@ -19,6 +19,7 @@ import (
 	"github.com/stripe-infor/stripe-infor/internal/config"
 	"github.com/stripe-infor/stripe-infor/internal/kafka"
 	"github.com/stripe-infor/stripe-infor/internal/observability"
+	"github.com/stripe-infor/stripe-infor/internal/srclient"
 	"github.com/stripe-infor/stripe-infor/processors"
 	"github.com/stripe-infor/stripe-infor/processors/mapping"
 	"github.com/stripe-infor/stripe-infor/processors/transform"
@@ -145,9 +146,9 @@ func newProcessorStage(s processorSettings, brokers []string, registryURL string
 	if err != nil {
 		return nil, err
 	}
-	rc, err := sr.NewClient(sr.URLs(registryURL))
+	rc, err := srclient.New(registryURL)
 	if err != nil {
-		return nil, fmt.Errorf("SCHEMA_REGISTRY_URL: %w", err)
+		return nil, err
 	}
 	st := &processorStage{s: s, brokers: brokers, registry: rc, mapping: m, mapName: name, log: log, metrics: processors.NewMetrics(reg)}
 	health.Add("schemas", func(context.Context) error {

@@ -25,6 +25,7 @@ import (
 	"github.com/stripe-infor/stripe-infor/internal/dedupe"
 	"github.com/stripe-infor/stripe-infor/internal/kafka"
 	"github.com/stripe-infor/stripe-infor/internal/observability"
+	"github.com/stripe-infor/stripe-infor/internal/srclient"
 	"github.com/stripe-infor/stripe-infor/internal/stripeapi"
 	"github.com/stripe-infor/stripe-infor/schemas"
 	"github.com/stripe-infor/stripe-infor/sinks/inforsink"
@@ -306,9 +307,9 @@ func newSinkStage(s sinkSettings, payouts m3apply.PayoutSource, log *slog.Logger
 	if len(brokers) == 0 {
 		return nil, &config.MissingError{Name: "KAFKA_BROKERS"}
 	}
-	rc, err := sr.NewClient(sr.URLs(s.registryURL))
+	rc, err := srclient.New(s.registryURL)
 	if err != nil {
-		return nil, fmt.Errorf("SCHEMA_REGISTRY_URL: %w", err)
+		return nil, err
 	}
 	st := &sinkStage{s: s, brokers: brokers, registry: rc, log: log}
 	defer func() {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/linkedin/goavro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/stripe-infor/stripe-infor/internal/srclient"
 )
 
 // Decoded is a DLQ value made readable.
@@ -50,9 +52,9 @@ type writer struct {
 
 // NewRegistryDecoder returns a decoder reading the registry at url.
 func NewRegistryDecoder(url string) (*RegistryDecoder, error) {
-	cl, err := sr.NewClient(sr.URLs(url))
+	cl, err := srclient.New(url)
 	if err != nil {
-		return nil, fmt.Errorf("SCHEMA_REGISTRY_URL: %w", err)
+		return nil, err
 	}
 	return &RegistryDecoder{cl: cl, codecs: map[int]writer{}}, nil
 }

@@ -88,6 +88,11 @@ func TestSecretsAreMountedFilesPerStage(t *testing.T) {
 		"KAFKA_TLS_CERT_FILE":      {"stripe-infor-tls", "user.crt"},
 		"KAFKA_TLS_KEY_FILE":       {"stripe-infor-tls", "user.key"},
 	}
+	// The registry's basic auth goes to the stages that read Avro only.
+	registry := map[string]secretRef{
+		"SCHEMA_REGISTRY_USERNAME_FILE": {"schema-registry-api-key", "username"},
+		"SCHEMA_REGISTRY_PASSWORD_FILE": {"schema-registry-api-key", "password"},
+	}
 	with := func(base map[string]secretRef, more map[string]secretRef) map[string]secretRef {
 		out := map[string]secretRef{}
 		for k, v := range base {
@@ -110,8 +115,8 @@ func TestSecretsAreMountedFilesPerStage(t *testing.T) {
 		},
 		"all-features": {
 			"producer":  with(kafka, map[string]secretRef{"STRIPE_WEBHOOK_SECRET_FILE": {"stripe-infor-app", "stripe-webhook-secret"}}),
-			"processor": kafka,
-			"sink": with(kafka, map[string]secretRef{
+			"processor": with(kafka, registry),
+			"sink": with(with(kafka, registry), map[string]secretRef{
 				"REDIS_URL_FILE":            {"stripe-infor-redis", "url"},
 				"REDIS_TLS_CA_FILE":         {"redis-ca", "ca.crt"},
 				"INFOR_IONAPI_FILE":         {"stripe-infor-app", "infor.ionapi"},

@@ -32,6 +32,11 @@ Stripe API keys, the processors no application secret at all.
 {{- $files = append $files (dict "env" "KAFKA_TLS_KEY_FILE" "secret" .name "key" .keyKey "path" "kafka/tls.key") -}}
 {{- end -}}
 {{- end -}}
+{{- /* The schema registry's basic auth: the stages that read Avro. */ -}}
+{{- if and $v.schemaRegistry.auth.secretName (ne $stage "producer") -}}
+{{- $files = append $files (dict "env" "SCHEMA_REGISTRY_USERNAME_FILE" "secret" $v.schemaRegistry.auth.secretName "key" $v.schemaRegistry.auth.usernameKey "path" "registry/username") -}}
+{{- $files = append $files (dict "env" "SCHEMA_REGISTRY_PASSWORD_FILE" "secret" $v.schemaRegistry.auth.secretName "key" $v.schemaRegistry.auth.passwordKey "path" "registry/password") -}}
+{{- end -}}
 {{- /* The producer: the webhook signing secret. */ -}}
 {{- if eq $stage "producer" -}}
 {{- $files = append $files (dict "env" "STRIPE_WEBHOOK_SECRET_FILE" "secret" (default $def $v.stripe.webhookSecret.name) "key" $v.stripe.webhookSecret.key "path" "stripe/webhook-secret") -}}
