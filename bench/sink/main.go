@@ -26,6 +26,12 @@
 // (SINK_CONCURRENCY), the setting a deployment facing a 20 ms Infor needs
 // for 1,000 commands/s.
 //
+// Under each row, "in flight" is the mean Apply calls running at once
+// (time-weighted) and "mean Apply" the time of one, for both ways:
+// commands/s ≈ in flight ÷ Apply time. A sink below its concurrency has a
+// scheduling cap; a sink at its concurrency with slower Applies shares the
+// CPU with the emulator (or, on a shared machine, with other processes).
+//
 // A last row, "no Infor", runs the sink with an Apply that returns at once:
 // the ceiling of the sink itself (Kafka, Redis claims and marks, per-key
 // scheduling, commits), whatever Infor is behind it.
@@ -185,6 +191,8 @@ func run(specs []runSpec, concurrency, commands, ceilingCommands int) error {
 		}
 		fmt.Printf("%-8s %6d %9d %14.0f %14.0f %11.2fx %14.1f %12s\n", fmt.Sprintf("%d ms", r.latency), r.concurrency, r.commands,
 			r.direct.perSecond, r.sink.perSecond, r.sink.perSecond/r.direct.perSecond, r.callsPerCommand, target)
+		fmt.Printf("         in flight: direct %.0f, sink %.0f of %d; mean Apply: direct %.0f ms, sink %.0f ms\n",
+			r.direct.inFlight, r.sink.inFlight, r.concurrency, ms(r.direct.apply), ms(r.sink.apply))
 		if r.direct.failed+r.sink.failed > 0 {
 			fmt.Printf("         (failed applies, retried: direct %d, sink %d)\n", r.direct.failed, r.sink.failed)
 		}
@@ -195,6 +203,8 @@ func run(specs []runSpec, concurrency, commands, ceilingCommands int) error {
 	}
 	return nil
 }
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // noopApplier applies nothing: the sink's own ceiling.
 type noopApplier struct{}
@@ -301,6 +311,10 @@ type result struct {
 	perSecond float64
 	calls     int64 // MI calls during the measurement
 	failed    int64 // Apply calls that returned an error (then retried)
+	// inFlight is the mean Apply calls running at once and apply the mean
+	// time of one: commands/s is about inFlight ÷ apply.
+	inFlight float64
+	apply    time.Duration
 }
 
 // measure creates the prerequisites in a fresh emulator, sets its latency,
@@ -322,13 +336,15 @@ func (e *env) measure(ctx context.Context, w workload, latencyMS, concurrency in
 	}
 	emu.emu.SetFaults(emulator.Faults{LatencyMS: latencyMS})
 	calls0 := emu.calls.Load()
+	metered := &meteredApplier{a: applier}
 	var res result
 	if viaSink {
-		res, err = e.throughSink(ctx, applier, w.measured, concurrency)
+		res, err = e.throughSink(ctx, metered, w.measured, concurrency)
 	} else {
-		res, err = applyDirect(ctx, applier, w.measured, concurrency)
+		res, err = applyDirect(ctx, metered, w.measured, concurrency)
 	}
 	res.calls = emu.calls.Load() - calls0
+	res.inFlight, res.apply = metered.stats()
 	return res, err
 }
 
