@@ -209,8 +209,11 @@ func heldWait(d time.Duration) time.Duration {
 
 // keepLease renews owner's lease on id every Lease/3 until the returned
 // stop is called (stop waits for the renewer to end). onLost is called
-// once if the lease turns out lost (Extend answers false). Redis errors are
-// retried at the next tick: the lease outlives two missed renewals.
+// once if the lease turns out lost (Extend answers false), or when Redis
+// errors have kept it from being renewed so long that it could run out
+// before the next tick: another sink that reaches Redis could then claim
+// the command and apply it alongside this one, so this apply stops first.
+// A single failed renewal is retried at the next tick.
 func (s *Sink) keepLease(ctx context.Context, id, owner string, onLost func()) (stop func()) {
 	every := s.cfg.Dedupe.Lease() / 3
 	if every <= 0 {
@@ -218,8 +221,10 @@ func (s *Sink) keepLease(ctx context.Context, id, owner string, onLost func()) (
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	lease := s.cfg.Dedupe.Lease()
 	go func() {
 		defer close(done)
+		renewed := time.Now() // the claim was granted just before
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
@@ -236,11 +241,16 @@ func (s *Sink) keepLease(ctx context.Context, id, owner string, onLost func()) (
 				return
 			case err != nil:
 				s.redisDown(err)
+				if time.Since(renewed)+every >= lease {
+					onLost()
+					return
+				}
 			case !ok:
 				s.redisUp()
 				onLost()
 				return
 			default:
+				renewed = time.Now()
 				s.redisUp()
 			}
 		}
