@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stripe-infor/stripe-infor/internal/retry"
 )
 
 func TestClassify(t *testing.T) {
@@ -84,7 +86,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"Wed Oct 21 07:28:00 2015", 90 * time.Second, true},          // ANSI C asctime
 		{"Wed, 21 Oct 2015 07:26:00 GMT", 0, false},                   // in the past
 	} {
-		got, ok := parseRetryAfter(tc.in, now)
+		got, ok := retry.ParseRetryAfter(tc.in, now)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
 		}

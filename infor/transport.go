@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/stripe-infor/stripe-infor/internal/retry"
 )
 
 const (
@@ -79,7 +81,7 @@ func (h *httpDoer) transportError(ctx context.Context, err error) error {
 
 // statusError turns an unexpected status into a typed error.
 func (h *httpDoer) statusError(resp *http.Response, body []byte) error {
-	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), h.now())
+	retryAfter, _ := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), h.now())
 	if resp.StatusCode == http.StatusTooManyRequests {
 		return &RateLimitError{RetryAfter: retryAfter}
 	}

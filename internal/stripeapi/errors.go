@@ -2,12 +2,12 @@ package stripeapi
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/stripe-infor/stripe-infor/internal/retry"
 )
 
 // TypeConfiguration is the Type of an *Error raised before any call: no
@@ -85,26 +85,11 @@ func (e *Error) RetryAfterHint() (time.Duration, bool) {
 	return e.RetryAfter, e.RetryAfter > 0
 }
 
-// parseRetryAfter reads a Retry-After header: delay-seconds or an
-// HTTP-date; anything else, or a date in the past, gives 0.
+// parseRetryAfter is retry.ParseRetryAfter as a plain duration: 0 when
+// the header gives no hint.
 func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		if secs > math.MaxInt64/int64(time.Second) {
-			return time.Duration(math.MaxInt64)
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	d, _ := retry.ParseRetryAfter(v, now)
+	return d
 }
 
 // keyLike matches Stripe API keys (secret, restricted, publishable) and
