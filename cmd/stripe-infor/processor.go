@@ -168,30 +168,9 @@ func newProcessorStage(s processorSettings, brokers []string, registryURL string
 	return st, nil
 }
 
-// register registers every topic's schema, retrying until the registry
-// answers or ctx ends: a registry that starts after us is normal in a
-// cluster, and /readyz says what we are waiting for meanwhile.
+// register registers every topic's schema (registerSchemas).
 func (st *processorStage) register(ctx context.Context) (*schemas.Serde, error) {
-	wait := 500 * time.Millisecond
-	for {
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		serde, err := schemas.Register(rctx, st.registry)
-		cancel()
-		if err == nil {
-			st.registered.Store(true)
-			return serde, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		st.log.Warn("schema registration failed; retrying", "err", err, "retry_in", wait.String())
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 10*time.Second)
-	}
+	return registerSchemas(ctx, st.registry, st.log, &st.registered)
 }
 
 // run registers the schemas, then processes until ctx ends or the Kafka

@@ -404,31 +404,11 @@ func (st *sinkStage) inforAdapter(setting, path string, hc *http.Client) (*m3.Ad
 	return m3.New(c, m3.Config{}), cfg.TenantID, nil
 }
 
-// register registers the schemas, retrying until the registry answers or
-// ctx ends, as the processor does. The sink only reads commands, but
-// registering makes it start against an empty registry and checks the
-// schemas it decodes with are the ones the registry holds.
+// register registers the schemas (registerSchemas). The sink only reads
+// commands, but registering makes it start against an empty registry and
+// checks the schemas it decodes with are the ones the registry holds.
 func (st *sinkStage) register(ctx context.Context) (*schemas.Serde, error) {
-	wait := 500 * time.Millisecond
-	for {
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		serde, err := schemas.Register(rctx, st.registry)
-		cancel()
-		if err == nil {
-			st.registered.Store(true)
-			return serde, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		st.log.Warn("schema registration failed; retrying", "err", err, "retry_in", wait.String())
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 10*time.Second)
-	}
+	return registerSchemas(ctx, st.registry, st.log, &st.registered)
 }
 
 // run registers the schemas, then consumes until ctx ends or the Kafka
