@@ -117,7 +117,7 @@ func fullValues() []any {
 			FailureCode: "card_declined", FailureMessage: "Your card was declined.",
 			Metadata: map[string]string{"order_id": "42", "erp_customer_id": "S12345"},
 			Outcome:  "mapped", CommandIDs: []string{"refund:re_3OAbCd", "journal:re_3OAbCd:refund"}, GLRule: "refunds",
-			Flags: meta.Flags,
+			Flags: meta.Flags, AmountExponent: int32p(2),
 		},
 		CustomerNotification{
 			NotificationID: "notification:in_1OAbCd:invoice_payment_failed", Kind: "invoice_payment_failed",
@@ -136,3 +136,5 @@ func zeroValues() []any {
 		command.ReconcilePayout{}, EnrichedEvent{}, CustomerNotification{},
 	}
 }
+
+func int32p(v int32) *int32 { return &v }

@@ -68,6 +68,12 @@ type EnrichedEvent struct {
 	// GLRule is the name of the mapping's GL rule that matched, if any.
 	GLRule string         `json:"gl_rule"`
 	Flags  []command.Flag `json:"flags"`
+	// AmountExponent is the decimals of Amount and AmountRefunded as Stripe
+	// sends them (command.APIExponent): the same as CurrencyExponent except
+	// for ISK and UGX, which Stripe sends with two decimals that are always
+	// zero. Amount / 10^AmountExponent is the amount in major units. Nil in
+	// records written before the field existed (schema v1).
+	AmountExponent *int32 `json:"amount_exponent"`
 }
 
 // CustomerNotification asks whoever owns customer communication to tell a

@@ -71,6 +71,8 @@ func (c *ectx) enriched(outcome string, receivedAt time.Time) schemas.EnrichedEv
 	if o.Currency != "" {
 		e.Currency = upperCurrency(o.Currency)
 		e.CurrencyExponent = int32(command.Exponent(e.Currency))
+		apiExp := int32(command.APIExponent(e.Currency))
+		e.AmountExponent = &apiExp
 		if e.Amount != nil {
 			e.AmountDecimal = command.Decimal(command.Money{Minor: *e.Amount, Currency: e.Currency})
 		}
