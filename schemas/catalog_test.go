@@ -25,7 +25,7 @@ func TestEmbeddedCatalog(t *testing.T) {
 		"stripeinfor.common.Address", "stripeinfor.common.BalanceTransaction", "stripeinfor.common.CustomerRef",
 		"stripeinfor.common.Flag", "stripeinfor.common.JournalLine", "stripeinfor.common.Meta",
 		"stripeinfor.common.Money", "stripeinfor.common.OrderLine", "stripeinfor.common.OrderRef",
-		"stripeinfor.events.EnrichedEvent", "stripeinfor.notifications.CustomerNotification",
+		"stripeinfor.common.PayoutAccounts", "stripeinfor.events.EnrichedEvent", "stripeinfor.notifications.CustomerNotification",
 	}
 	if got := c.Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("types = %v\nwant %v", got, want)

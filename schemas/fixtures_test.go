@@ -105,7 +105,9 @@ func fullValues() []any {
 				ID: "txn_3OAbCd", Type: "charge", Source: "ch_3OAbCd",
 				Amount: command.Money{Minor: 10000, Currency: "EUR"}, Fee: command.Money{Minor: 329, Currency: "EUR"},
 				Net: command.Money{Minor: 9671, Currency: "EUR"}, ExchangeRate: "0.91734",
+				SourceAmount: command.Money{Minor: 10901, Currency: "USD"},
 			}},
+			Accounts: command.PayoutAccounts{Bank: "1930", Clearing: "1580", Fees: "6570", FX: "7960"},
 		},
 		EnrichedEvent{
 			EventID: "evt_1OAbCdEfGhIjKlMn", EventType: "charge.refunded", APIVersion: "2023-10-16", Livemode: true,

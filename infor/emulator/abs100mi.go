@@ -14,7 +14,8 @@ import (
 //	AddStatmtHead    in: BKID! (seed bank account), STDT!, CUCD!, REFE, TX40   out: STNB
 //	AddStatmtLine    in: STNB!, ACAM! (signed, money in positive, statement currency), VLDT, REFE, TX40
 //	                 out: STNB, LINO
-//	AddStatmtDetail  in: STNB!, LINO!, CINO!, ACAM! (> 0, invoice currency), CUNO (must match), TX40
+//	AddStatmtDetail  in: STNB!, LINO!, CINO!, ACAM! (invoice currency; > 0 pays an invoice, < 0 settles a
+//	                 credit note), CUNO (must match), TX40
 //	                 out: CINO, OPAM, STAT of the invoice after allocation
 //	LstStatmt        in: BKID, REFE (filters)   out: STNB, BKID, STDT, CUCD, REFE, TX40, NOLN (lines), by STNB
 //	LstStatmtLine    in: STNB!   out: STNB, LINO, ACAM, VLDT, REFE, TX40, NODT (details), DTAM (sum of details)
@@ -31,6 +32,8 @@ import (
 // invoice's currency, which may differ from the statement's (a EUR invoice
 // settled in USD); the sum of a line's details is not checked against the
 // line, because a payout line is net of fees while its details are gross.
+// Each allocation posts M3's automatic cash voucher (see Accounting): the
+// bank account's ledger account against the receivable.
 func abs100mi() program {
 	return program{
 		"AddStatmtHead":   {inputs: inputs("BKID!", "STDT!", "CUCD!", "REFE", "TX40"), mutates: true, run: statementAddHead},
@@ -101,14 +104,20 @@ func statementAddDetail(x *exec) ([]record, *nok) {
 	if err != nil {
 		return nil, err
 	}
-	if amt.Sign() <= 0 {
-		return nil, invalid("ACAM", fmt.Sprintf("Amount (ACAM) %s must be greater than zero", x.get("ACAM")))
-	}
 	open := mustDecimal(inv.OPAM)
 	if inv.STAT == invoicePaid {
 		return nil, wrongState("CINO", fmt.Sprintf("Invoice %s is already paid (amount %s %s); nothing is open to allocate", inv.CINO, inv.IVAM, inv.CUCD))
 	}
-	if amt.Cmp(open) > 0 {
+	// An invoice is paid with a positive amount; a credit note (negative
+	// open amount) is settled with a negative one: the money paid back.
+	if amt.Sign() == 0 || amt.Sign() != open.Sign() {
+		want := "greater than zero"
+		if inv.CRIN != "" {
+			want = "less than zero: " + inv.CINO + " is a credit note"
+		}
+		return nil, invalid("ACAM", fmt.Sprintf("Amount (ACAM) %s must be %s", x.get("ACAM"), want))
+	}
+	if new(big.Rat).Abs(amt).Cmp(new(big.Rat).Abs(open)) > 0 {
 		return nil, &nok{Code: codeFor("ACAM", codeExceeds), Field: "ACAM",
 			Message: fmt.Sprintf("Amount %s exceeds the open amount %s %s of invoice %s", x.get("ACAM"), inv.OPAM, inv.CUCD, inv.CINO)}
 	}
@@ -122,6 +131,9 @@ func statementAddDetail(x *exec) ([]record, *nok) {
 	}
 	line.Details = append(line.Details, &StatementDetail{CINO: inv.CINO, CUNO: inv.CUNO,
 		ACAM: formatDecimal(amt, cur.DCCD), TX40: x.get("TX40")})
+	if nk := voucherAllocation(x, bs, line.LINO, inv, amt); nk != nil {
+		return nil, nk
+	}
 	return []record{{"CINO": inv.CINO, "OPAM": inv.OPAM, "STAT": inv.STAT}}, nil
 }
 

@@ -102,5 +102,8 @@ func invoiceAddCreditNote(x *exec) ([]record, *nok) {
 	cn := &Invoice{CINO: cino, CUNO: orig.CUNO, ORNO: orig.ORNO, CUOR: orig.CUOR, CUCD: orig.CUCD, IVDT: x.today(),
 		IVAM: neg, OPAM: neg, STAT: invoiceOpen, CRIN: orig.CINO, YREF: x.get("YREF"), TX40: x.get("TX40")}
 	x.st.addInvoice(cn)
+	if nk := voucherCreditNote(x, cn); nk != nil {
+		return nil, nk
+	}
 	return []record{{"CINO": cino, "IVAM": neg}}, nil
 }

@@ -182,6 +182,9 @@ func orderConfirm(x *exec) ([]record, *nok) {
 			inv.STAT = invoicePaid
 		}
 		x.st.addInvoice(inv)
+		if nk := voucherInvoice(x, inv); nk != nil {
+			return nil, nk
+		}
 		o.CINO, o.STAT = cino, orderInvoiced
 	}
 	return []record{{"ORNO": final}}, nil

@@ -30,7 +30,8 @@ import (
 //	  "gl_accounts":        [{"AIT1": "1580", "TX40": "Stripe clearing", "role": "stripe_clearing"}],
 //	  "bank_accounts":      [{"BKID": "STRIPE", "TX40": "Stripe balance", "AIT1": "1580"}],
 //	  "customers":          [{"CUNO": "10000", "CUNM": "Walk-in customer", "CUCD": "USD"}],
-//	  "number_series":      {"CUNO": {"prefix": "", "next": 10001, "width": 0}}
+//	  "number_series":      {"CUNO": {"prefix": "", "next": 10001, "width": 0}},
+//	  "accounting":         {"receivable": "1510", "sales": "3010", "credit_notes": "3740"}
 //	}
 //
 // Field names are M3's. DCCD is the number of decimals of a currency, which
@@ -56,6 +57,10 @@ type Seed struct {
 	BankAccounts      []BankAccount           `json:"bank_accounts"`
 	Customers         []Customer              `json:"customers"`
 	NumberSeries      map[string]NumberSeries `json:"number_series"`
+	// Accounting names the accounts of the vouchers the emulator posts by
+	// itself, as M3 does (see Accounting). The key replaces the whole
+	// object; {"receivable": ""} turns automatic vouchers off.
+	Accounting Accounting `json:"accounting"`
 }
 
 // Currency is a CRS055 currency. DCCD is its number of decimals.
@@ -204,6 +209,7 @@ func DefaultSeed() Seed {
 			"STNB": {Next: 1},
 			"BCHN": {Next: 1},
 		},
+		Accounting: defaultAccounting(),
 	}
 }
 
@@ -247,6 +253,14 @@ func (s *Seed) overlay(b []byte) error {
 		"gl_accounts":        replaceList(&s.GLAccounts),
 		"bank_accounts":      replaceList(&s.BankAccounts),
 		"customers":          replaceList(&s.Customers),
+		"accounting": func(m json.RawMessage) error {
+			var a Accounting
+			if err := strictUnmarshal(m, &a); err != nil {
+				return err
+			}
+			s.Accounting = a
+			return nil
+		},
 		"number_series": func(m json.RawMessage) error {
 			var series map[string]NumberSeries
 			if err := strictUnmarshal(m, &series); err != nil {
@@ -342,6 +356,14 @@ func (s *Seed) validate() error {
 	}
 	if defaults > 1 {
 		return fmt.Errorf("more than one default customer template")
+	}
+	if err := s.Accounting.validate(m); err != nil {
+		return err
+	}
+	for _, b := range s.BankAccounts {
+		if b.AIT1 != "" && !m.hasAccount(b.AIT1) {
+			return fmt.Errorf("bank account %s: AIT1 %s is not among gl_accounts", b.BKID, b.AIT1)
+		}
 	}
 	for name, ns := range s.NumberSeries {
 		f, ok := seriesField[name]

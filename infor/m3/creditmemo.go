@@ -29,7 +29,8 @@ func RefundReference(stripeRefundID string) string {
 // charge; the order and the payment belong to the invoice): see
 // invoiceOfPayment. Neither order nor payment in M3 yet, or an invoice not
 // there yet, is a *DependencyError; the amount must be in the invoice's
-// currency.
+// currency. Stripe pays the refund back at once, out of the Stripe balance,
+// so the credit note is settled in the same command (settleCreditNote).
 func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCreditMemo) (CreditMemoResult, error) {
 	re := cmd.StripeRefundID
 	if re == "" {
@@ -54,7 +55,8 @@ func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCredit
 		cn := lowest(found, "CINO")
 		for _, f := range found {
 			if f["CINO"] == cn {
-				return CreditMemoResult{CreditNoteNumber: cn, InvoiceNumber: f["CRIN"]}, nil
+				res := CreditMemoResult{CreditNoteNumber: cn, InvoiceNumber: f["CRIN"]}
+				return res, a.settleCreditNote(ctx, id, re, f)
 			}
 		}
 	}
@@ -79,5 +81,7 @@ func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCredit
 	if err != nil {
 		return CreditMemoResult{}, fmt.Errorf("m3: %s: credit invoice %s: %w", id, cino, err)
 	}
-	return CreditMemoResult{CreditNoteNumber: rec["CINO"], InvoiceNumber: cino, Created: true}, nil
+	res := CreditMemoResult{CreditNoteNumber: rec["CINO"], InvoiceNumber: cino, Created: true}
+	cn := map[string]string{"CINO": rec["CINO"], "IVAM": rec["IVAM"], "CUCD": cucd}
+	return res, a.settleCreditNote(ctx, id, re, cn)
 }

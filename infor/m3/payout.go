@@ -26,8 +26,9 @@ type PayoutResult struct {
 // account (Config.PayoutBank, REFE = PayoutReference): one line per balance
 // transaction with a non-zero net, ACAM its net, REFE its txn_ id, TX40 its
 // type and source. The nets must sum to the payout amount, in its currency.
-// The GL side (bank Dr / Stripe clearing Cr, fees) comes as PostJournal
-// commands; this statement is what the bank reconciliation matches.
+// This statement is what the bank reconciliation matches; the GL side
+// (bank Dr / Stripe clearing Cr, Stripe's fees, conversions) is the
+// payout's journal (payoutJournal), posted after it.
 //
 // Status "paid" (or empty) books as above; "failed" or "canceled" reverses
 // what was booked (see reversePayout) and ignores Transactions. A paid
@@ -79,6 +80,10 @@ func (a *Adapter) ReconcilePayout(ctx context.Context, cmd command.ReconcilePayo
 	if len(lines) == 0 {
 		return PayoutResult{}, invalidf("%s: payout has no balance transactions with a non-zero net", id)
 	}
+	journal, err := payoutJournal(po, cmd, cmd.ArrivalDate)
+	if err != nil {
+		return PayoutResult{}, err
+	}
 	stdt, err := m3Date(cmd.ArrivalDate)
 	if err != nil {
 		return PayoutResult{}, fmt.Errorf("%s: %w", id, err)
@@ -119,6 +124,13 @@ func (a *Adapter) ReconcilePayout(ctx context.Context, cmd command.ReconcilePayo
 			return PayoutResult{}, fmt.Errorf("m3: %s: add line %d (%s) to bank statement %s: %w", id, i+1, bt.ID, stnb, err)
 		}
 		res.Created = true
+	}
+	// The journal comes after the statement: a failed command that finds
+	// the journal posted reverses it, and one that does not find it leaves
+	// nothing to reverse (a paid command applied after the failure books
+	// nothing, see above).
+	if err := a.postPayoutJournal(ctx, id, journal); err != nil {
+		return PayoutResult{}, err
 	}
 	return res, nil
 }

@@ -105,6 +105,24 @@ func (a *Adapter) reversePayout(ctx context.Context, id, po string, cmd command.
 		}
 		res.Created = true
 	}
+	// The GL: undo the bank side of the paid journal, if it was posted.
+	posted, err := a.journalPosted(ctx, payoutJournalID(po))
+	if err != nil {
+		return PayoutResult{}, fmt.Errorf("%s: %w", id, err)
+	}
+	if posted {
+		amt := command.Money{Minor: cmd.Amount.Minor, Currency: strings.ToUpper(cmd.Amount.Currency)}
+		if amt.Currency == "" {
+			amt.Currency = cucd
+		}
+		j, err := payoutReversalJournal(po, cmd, amt, date)
+		if err != nil {
+			return PayoutResult{}, err
+		}
+		if err := a.postPayoutJournal(ctx, id, j); err != nil {
+			return PayoutResult{}, err
+		}
+	}
 	return res, nil
 }
 

@@ -202,6 +202,22 @@ type BalanceTransaction struct {
 	// ExchangeRate is Stripe's exchange_rate as a decimal string, empty when
 	// no conversion happened.
 	ExchangeRate string `json:"exchange_rate,omitempty"`
+	// SourceAmount is the source's own amount as Infor booked it, in the
+	// source's currency: a charge's captured amount, a refund's amount
+	// (positive). Zero when unknown. A converted transaction (ExchangeRate
+	// set) needs it: the payout's journal moves SourceAmount out of the
+	// clearing account in the source's currency and Amount into it in the
+	// settlement currency.
+	SourceAmount Money `json:"source_amount"`
+}
+
+// PayoutAccounts are the GL accounts a payout's journal posts to, from the
+// mapping rules: the processors know the mapping, the sink does not.
+type PayoutAccounts struct {
+	Bank     string `json:"bank"`
+	Clearing string `json:"clearing"`
+	Fees     string `json:"fees"`
+	FX       string `json:"fx"`
 }
 
 // ReconcilePayout records a Stripe payout as a bank statement with its
@@ -226,4 +242,9 @@ type ReconcilePayout struct {
 	// applies the command. A producer that already has them (a backfill)
 	// may fill them in, and the sink then uses them as they are.
 	Transactions []BalanceTransaction `json:"transactions"`
+	// Accounts are where the payout's journal posts (bank Dr / clearing Cr
+	// the payout, fees and conversions of its transactions). Empty in
+	// commands written before schema v2: such a payout books its bank
+	// statement only.
+	Accounts PayoutAccounts `json:"accounts"`
 }

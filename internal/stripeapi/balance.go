@@ -57,7 +57,7 @@ func (c *Client) PayoutTransactions(ctx context.Context, payoutID, stripeAccount
 	var out []command.BalanceTransaction
 	after := ""
 	for {
-		q := url.Values{"payout": {payoutID}, "limit": {strconv.Itoa(pageSize)}}
+		q := url.Values{"payout": {payoutID}, "limit": {strconv.Itoa(pageSize)}, "expand[]": {"data.source"}}
 		if after != "" {
 			q.Set("starting_after", after)
 		}
@@ -112,13 +112,54 @@ func (bt balanceTransaction) toCommand() (command.BalanceTransaction, error) {
 	if err != nil {
 		return command.BalanceTransaction{}, fmt.Errorf("balance transaction %s: exchange_rate: %w", bt.ID, err)
 	}
+	srcAmount, err := sourceAmount(bt.Source)
+	if err != nil {
+		return command.BalanceTransaction{}, fmt.Errorf("balance transaction %s: source: %w", bt.ID, err)
+	}
 	return command.BalanceTransaction{
 		ID: bt.ID, Type: bt.Type, Source: src,
 		Amount:       command.Money{Minor: amounts[0], Currency: cur},
 		Fee:          command.Money{Minor: amounts[1], Currency: cur},
 		Net:          command.Money{Minor: amounts[2], Currency: cur},
 		ExchangeRate: rate,
+		SourceAmount: srcAmount,
 	}, nil
+}
+
+// sourceAmount is what Infor booked for an expanded charge or refund, in
+// its own currency: a charge's captured amount (its amount when the API
+// version has no amount_captured), a refund's amount. Other sources, and a
+// source that came as an id only, give the zero Money: only converted
+// charges and refunds need it, and the M3 adapter refuses those without it.
+func sourceAmount(raw json.RawMessage) (command.Money, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return command.Money{}, nil
+	}
+	var obj struct {
+		Object         string      `json:"object"`
+		Amount         json.Number `json:"amount"`
+		AmountCaptured json.Number `json:"amount_captured"`
+		Currency       string      `json:"currency"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return command.Money{}, fmt.Errorf("expanded source: %w", err)
+	}
+	n := obj.Amount
+	switch obj.Object {
+	case "charge":
+		if obj.AmountCaptured != "" {
+			n = obj.AmountCaptured
+		}
+	case "refund":
+	default:
+		return command.Money{}, nil
+	}
+	v, err := strconv.ParseInt(string(n), 10, 64)
+	if err != nil || obj.Currency == "" {
+		return command.Money{}, fmt.Errorf("expanded %s: amount %q currency %q", obj.Object, n, obj.Currency)
+	}
+	return command.Money{Minor: v, Currency: strings.ToUpper(obj.Currency)}, nil
 }
 
 // sourceID reads an expandable field: an id, an object with an id, or

@@ -205,7 +205,8 @@ func TestPayoutTransactionsConnectAndKeys(t *testing.T) {
 func TestPayoutTransactionsDecoding(t *testing.T) {
 	f := &fakeStripe{txns: []map[string]any{
 		txn("txn_jpy", "charge", "ch_jpy", 15000, 540, "jpy", "null"),
-		txn("txn_kwd", "charge", map[string]any{"id": "ch_kwd", "object": "charge", "amount": 1234}, 1234, 37, "kwd", "0.30712"),
+		txn("txn_kwd", "charge", map[string]any{"id": "ch_kwd", "object": "charge", "amount": 5000, "amount_captured": 4018, "currency": "usd"}, 1234, 37, "kwd", "0.30712"),
+		txn("txn_re", "refund", map[string]any{"id": "re_fx", "object": "refund", "amount": 1000, "currency": "eur", "charge": "ch_fx"}, -1088, 0, "usd", "1.0876"),
 		txn("txn_fx", "charge", "py_fx", 10876, 345, "usd", "1.0876"),
 		txn("txn_exp", "charge", "ch_exp", 100, 0, "usd", "1.0876e0"),
 		txn("txn_long", "charge", "ch_long", 100, 0, "usd", "0.012345678901234567890123"),
@@ -218,7 +219,10 @@ func TestPayoutTransactionsDecoding(t *testing.T) {
 	}
 	want := []command.BalanceTransaction{
 		{ID: "txn_jpy", Type: "charge", Source: "ch_jpy", Amount: command.Money{Minor: 15000, Currency: "JPY"}, Fee: command.Money{Minor: 540, Currency: "JPY"}, Net: command.Money{Minor: 14460, Currency: "JPY"}},
-		{ID: "txn_kwd", Type: "charge", Source: "ch_kwd", Amount: command.Money{Minor: 1234, Currency: "KWD"}, Fee: command.Money{Minor: 37, Currency: "KWD"}, Net: command.Money{Minor: 1197, Currency: "KWD"}, ExchangeRate: "0.30712"},
+		{ID: "txn_kwd", Type: "charge", Source: "ch_kwd", Amount: command.Money{Minor: 1234, Currency: "KWD"}, Fee: command.Money{Minor: 37, Currency: "KWD"}, Net: command.Money{Minor: 1197, Currency: "KWD"}, ExchangeRate: "0.30712",
+			SourceAmount: command.Money{Minor: 4018, Currency: "USD"}},
+		{ID: "txn_re", Type: "refund", Source: "re_fx", Amount: command.Money{Minor: -1088, Currency: "USD"}, Fee: command.Money{Minor: 0, Currency: "USD"}, Net: command.Money{Minor: -1088, Currency: "USD"}, ExchangeRate: "1.0876",
+			SourceAmount: command.Money{Minor: 1000, Currency: "EUR"}},
 		{ID: "txn_fx", Type: "charge", Source: "py_fx", Amount: command.Money{Minor: 10876, Currency: "USD"}, Fee: command.Money{Minor: 345, Currency: "USD"}, Net: command.Money{Minor: 10531, Currency: "USD"}, ExchangeRate: "1.0876"},
 		{ID: "txn_exp", Type: "charge", Source: "ch_exp", Amount: command.Money{Minor: 100, Currency: "USD"}, Fee: command.Money{Minor: 0, Currency: "USD"}, Net: command.Money{Minor: 100, Currency: "USD"}, ExchangeRate: "1.0876"},
 		{ID: "txn_long", Type: "charge", Source: "ch_long", Amount: command.Money{Minor: 100, Currency: "USD"}, Fee: command.Money{Minor: 0, Currency: "USD"}, Net: command.Money{Minor: 100, Currency: "USD"}, ExchangeRate: "0.012345678901234567890123"},
@@ -234,6 +238,11 @@ func TestPayoutTransactionsDecoding(t *testing.T) {
 	}
 	if command.Decimal(got[1].Net) != "1.197" || command.Decimal(got[0].Net) != "14460" {
 		t.Fatalf("decimals: %s %s", command.Decimal(got[1].Net), command.Decimal(got[0].Net))
+	}
+	// The sources are asked for expanded: converted transactions need the
+	// amount Infor booked in the source's currency.
+	if q := f.requests()[0].URL.Query(); q.Get("expand[]") != "data.source" {
+		t.Fatalf("request %s: want expand[]=data.source", f.requests()[0].URL.RawQuery)
 	}
 
 	// A fractional amount or a rate that is no number is refused, never rounded.

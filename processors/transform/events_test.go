@@ -60,9 +60,14 @@ func TestPayouts(t *testing.T) {
 		paid.Amount != (command.Money{Minor: 12500000, Currency: "HUF"}) || command.Decimal(paid.Amount) != "125000.00" {
 		t.Errorf("paid %+v", paid)
 	}
+	// The payout's journal posts to the mapping's accounts; the sink has no
+	// mapping, so the command carries them.
+	if want := (command.PayoutAccounts{Bank: "1930", Clearing: "1580", Fees: "6570", FX: "7960"}); paid.Accounts != want {
+		t.Errorf("accounts %+v, want %+v", paid.Accounts, want)
+	}
 	res := runFile(t, tr, "payout_failed_usd.json")
 	failed := one[command.ReconcilePayout](t, res)
-	if failed.CommandID != "payout:po_1QUsdPayout0001:failed" || failed.Status != "failed" || failed.Amount.Minor != 250075 {
+	if failed.CommandID != "payout:po_1QUsdPayout0001:failed" || failed.Status != "failed" || failed.Amount.Minor != 250075 || failed.Accounts.Bank != "1930" {
 		t.Errorf("failed %+v", failed)
 	}
 	if e := enrichedOf(res); e.FailureCode != "account_closed" || e.FailureMessage == "" {

@@ -9,7 +9,9 @@ import (
 // ("payout:<po>:failed": a distinct command, since a failed payout undoes
 // what its paid one booked). Transactions stay empty: the processors make
 // no outbound calls, and the sink fetches the payout's balance transactions
-// from the Stripe API before it applies the command (docs/events.md).
+// from the Stripe API before it applies the command (docs/events.md). The
+// command carries the GL accounts of the payout's journal, which the sink
+// posts from those transactions (docs/accounting.md).
 func payoutEvent(c *ectx) {
 	po := c.obj
 	if !c.requireID(po) {
@@ -33,6 +35,8 @@ func payoutEvent(c *ectx) {
 		return
 	}
 	cmd.ArrivalDate = ymd(c.unix(po.ArrivalDate, 0))
+	acc := c.accounts(c.facts(po))
+	cmd.Accounts = command.PayoutAccounts{Bank: acc.Bank, Clearing: acc.Clearing, Fees: acc.Fees, FX: acc.FXGainLoss}
 	cmd.Meta = c.meta(po.ID, po.BalanceTransaction.ID)
 	c.emit(kafka.BankCommands, po.ID, cmd)
 }

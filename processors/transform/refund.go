@@ -30,8 +30,10 @@ func chargeRefunded(c *ectx) {
 }
 
 // bookRefund books one refund of the charge ch (nil when only its id is
-// known): a credit memo against the charge's order and the journal
-// refunds Dr / Stripe clearing Cr. Only a succeeded refund is booked: a
+// known): a credit memo against the charge's order. There is no journal:
+// the ERP posts the credit note (refunds Dr / receivable Cr) and the sink
+// settles it out of the Stripe balance (receivable Dr / clearing Cr), as
+// docs/accounting.md explains. Only a succeeded refund is booked: a
 // pending one may still fail, and the commands have no reversal, so it is
 // booked when refund.updated reports it succeeded (same command ids). Very
 // old refunds have no status and were immediate.
@@ -91,15 +93,6 @@ func (c *ectx) bookRefund(re, ch *object) {
 		Reason:         re.Reason,
 	}
 	memo.Meta = c.meta(re.ID, chargeID, piID, invoiceID)
+	c.accounts(facts) // names the GL rule for the enriched event
 	c.emit(kafka.PaymentCommands, orderObj, memo)
-
-	c.begin()
-	amount = c.money(re.Amount, cur, re.Off, "amount", "refund")
-	acc := c.accounts(facts)
-	var j journal
-	text := "Stripe refund " + re.ID + " of " + chargeID
-	j.add(acc.Refunds, amount, text)
-	j.add(acc.Clearing, command.Money{Minor: -amount.Minor, Currency: cur}, text)
-	date := ymd(c.unix(re.Created, c.base.OccurredAt.Unix()))
-	c.postJournal("journal:"+re.ID+":refund", re.ID, date, text, &j, re.ID, chargeID, piID, invoiceID)
 }

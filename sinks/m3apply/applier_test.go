@@ -102,22 +102,32 @@ func TestEveryCommandTypeOnTheLiveTenant(t *testing.T) {
 		t.Fatalf("credit memo detail %q, note %q", r.Detail, note)
 	}
 
-	r = applyTwice(t, s.ap, &command.PostJournal{Meta: live, CommandID: "journal:re_A:refund", AccountingDate: "2025-03-03",
-		Lines: []command.JournalLine{{Account: "3740", Amount: usd(500)}, {Account: "1580", Amount: usd(-500)}}})
+	r = applyTwice(t, s.ap, &command.PostJournal{Meta: live, CommandID: "journal:txn_D:dispute", AccountingDate: "2025-03-03",
+		Lines: []command.JournalLine{{Account: "6580", Amount: usd(500)}, {Account: "1580", Amount: usd(-500)}}})
 	st := s.live.state()
-	if len(st.GLBatches) != 1 || r.Detail != "GL batch "+st.GLBatches[0].BCHN+", posted" || st.GLBalances["3740"]["USD"] != "5.00" {
+	journal := batchOf(st, m3.JournalReference("journal:txn_D:dispute"))
+	if journal == nil || r.Detail != "GL batch "+journal.BCHN+", posted" || st.GLBalances["6580"]["USD"] != "5.00" {
 		t.Fatalf("journal detail %q, batches %+v", r.Detail, st.GLBatches)
+	}
+	// M3 posted the invoice, the payment, the credit note and its
+	// settlement itself: the refund left the Stripe clearing account.
+	if st.GLBalances["1580"]["USD"] != "15.00" || st.GLBalances["1510"]["USD"] != "0.00" {
+		t.Fatalf("GL balances %v", st.GLBalances)
 	}
 
 	// The payout's transactions come from Stripe, with the command's
 	// account and mode.
 	s.payouts.txns["po_A"] = []command.BalanceTransaction{bt("txn_A", "charge", "ch_A", 2500, 103), bt("txn_R", "refund", "re_A", -500, 0)}
-	payout := command.ReconcilePayout{Meta: live, CommandID: "payout:po_A", StripePayoutID: "po_A", Amount: usd(1897), ArrivalDate: "2025-03-05", Status: "paid"}
+	payout := command.ReconcilePayout{Meta: live, CommandID: "payout:po_A", StripePayoutID: "po_A", Amount: usd(1897), ArrivalDate: "2025-03-05", Status: "paid",
+		Accounts: command.PayoutAccounts{Bank: "1930", Clearing: "1580", Fees: "6570", FX: "7960"}}
 	payout.Meta.StripeAccount = "acct_1Conn"
 	r = applyTwice(t, s.ap, payout)
 	ps := statementOf(s.live.state(), m3.PayoutReference("po_A"))
 	if ps == nil || len(ps.Lines) != 2 || ps.Lines[0].ACAM != "23.97" || ps.Lines[1].ACAM != "-5.00" || r.Detail != "payout statement "+ps.STNB+", 2 lines, written" {
 		t.Fatalf("payout detail %q, statement %+v", r.Detail, ps)
+	}
+	if st := s.live.state(); st.GLBalances["1930"]["USD"] != "18.97" || st.GLBalances["6570"]["USD"] != "1.03" || st.GLBalances["1580"]["USD"] != "-5.00" {
+		t.Fatalf("after the payout's journal: %v", st.GLBalances) // clearing: 15.00 − 5.00 dispute − 18.97 − 1.03 fee
 	}
 	if calls := s.payouts.called(); len(calls) != 2 || calls[0] != (payoutCall{"po_A", "acct_1Conn", true}) {
 		t.Fatalf("Stripe calls %+v", calls)
@@ -368,3 +378,4 @@ func TestFailedPayout(t *testing.T) {
 		t.Fatal("a failed payout was booked as paid")
 	}
 }
+

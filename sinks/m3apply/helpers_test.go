@@ -133,3 +133,13 @@ func statementOf(st emulator.State, refe string) *emulator.BankStatement {
 	}
 	return nil
 }
+
+// batchOf is the GL batch with reference refe, nil when there is none.
+func batchOf(st emulator.State, refe string) *emulator.GLBatch {
+	for _, b := range st.GLBatches {
+		if b.REFE == refe {
+			return b
+		}
+	}
+	return nil
+}
