@@ -378,4 +378,3 @@ func TestFailedPayout(t *testing.T) {
 		t.Fatal("a failed payout was booked as paid")
 	}
 }
-
