@@ -27,11 +27,22 @@ type StatusResult struct {
 	Changed     bool   // false: the order had this status already
 }
 
+// lifecycle ranks the statuses Stripe's payment lifecycle moves an order
+// through, so that the end state does not depend on the order the events
+// arrive in (Stripe does not order them): a payment failure is followed
+// by dunning, dunning ends when the invoice is paid, and a canceled order
+// stays canceled. A status never replaces one ranked above it. Statuses
+// outside the lifecycle (disputed, active, …) are set as they come.
+var lifecycle = map[string]int{"payment_failed": 1, "dunning": 2, "paid": 3, "canceled": 4}
+
 // ChangeOrderStatus sets the order's stop code (OIS100MI ChgOrderStatus,
-// OBLC from Config.StatusCodes, the reason in TX40). Setting what is there
-// already changes nothing, so the command is idempotent; between different
-// statuses the last one applied wins (the processors order them by event
-// time). An order not in M3 yet is a *DependencyError.
+// OBLC from Config.StatusCodes) and writes the status and the reason in
+// TX40 ("dunning: card declined"), which is how the next command knows
+// where in the lifecycle the order is: a stop code alone cannot tell a
+// paid order from one never stopped. Setting what is there already changes
+// nothing, so the command is idempotent; a status ranked below the
+// order's (see lifecycle) changes nothing either. An order not in M3 yet is
+// a *DependencyError.
 func (a *Adapter) ChangeOrderStatus(ctx context.Context, cmd command.ChangeOrderStatus) (StatusResult, error) {
 	id := cmd.CommandID
 	if id == "" {
@@ -53,13 +64,17 @@ func (a *Adapter) ChangeOrderStatus(ctx context.Context, cmd command.ChangeOrder
 	if err != nil {
 		return StatusResult{}, fmt.Errorf("m3: %s: read order %s: %w", id, orno, err)
 	}
-	reason := cut(firstNonEmpty(cmd.Reason, cmd.Status), 40)
+	status := strings.ToLower(cmd.Status)
+	reason := statusText(status, cmd.Reason)
 	cur := head["OBLC"]
 	if cur == "" {
 		cur = "0"
 	}
 	if cur == oblc && head["OBTX"] == reason {
 		return StatusResult{OrderNumber: orno, StopCode: oblc}, nil
+	}
+	if now := lifecycle[statusOf(head["OBTX"])]; now > 0 && lifecycle[status] > 0 && lifecycle[status] <= now {
+		return StatusResult{OrderNumber: orno, StopCode: cur}, nil // a later stage is there already
 	}
 	if _, err := a.exec(ctx, "OIS100MI", "ChgOrderStatus", map[string]string{"ORNO": orno, "OBLC": oblc, "TX40": reason}); err != nil {
 		return StatusResult{}, fmt.Errorf("m3: %s: change status of order %s: %w", id, orno, err)
@@ -91,4 +106,23 @@ func (a *Adapter) findOrderNumber(ctx context.Context, id string, ref command.Or
 		return lowest(heads, "ORNO"), nil
 	}
 	return "", invalidf("%s: no order reference", id)
+}
+
+// statusText is the TX40 of a status change: the status, then the reason.
+func statusText(status, reason string) string {
+	if reason == "" || strings.EqualFold(reason, status) {
+		return cut(status, 40)
+	}
+	return cut(status+": "+reason, 40)
+}
+
+// statusOf reads the status back from an order's OBTX ("" when it was not
+// written by ChangeOrderStatus).
+func statusOf(obtx string) string {
+	st, _, _ := strings.Cut(obtx, ":")
+	st = strings.ToLower(strings.TrimSpace(st))
+	if _, ok := lifecycle[st]; ok {
+		return st
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package m3
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stripe-infor/stripe-infor/internal/command"
@@ -27,7 +28,7 @@ func TestChangeOrderStatus(t *testing.T) {
 		t.Fatalf("twice: %+v %v", r2, err)
 	}
 	for _, ord := range v.state().Orders {
-		if ord.ORNO == o.OrderNumber && (ord.OBLC != "2" || ord.OBTX != "invoice payment failed, retry 2") {
+		if ord.ORNO == o.OrderNumber && (ord.OBLC != "2" || ord.OBTX != "dunning: invoice payment failed, retry 2") {
 			t.Fatalf("order %+v", ord)
 		}
 	}
@@ -89,5 +90,38 @@ func TestCreateCreditMemo(t *testing.T) {
 	p, err := v.a.ApplyPayment(ctx(t), command.ApplyPayment{OrderRef: cm.OrderRef, Amount: command.Money{Minor: 5000, Currency: "JPY"}, StripeChargeID: "ch_r1"})
 	if err != nil || p.InvoiceNumber != o.InvoiceNumber {
 		t.Fatalf("payment after refunds: %+v %v", p, err)
+	}
+}
+
+// Whatever order the events of one invoice arrive in, its order ends in
+// the latest stage of the lifecycle: payment failed < dunning < paid.
+func TestOrderStatusFollowsTheLifecycleNotTheArrivalOrder(t *testing.T) {
+	statuses := []string{"payment_failed", "dunning", "paid"}
+	for _, perm := range [][]int{{0, 1, 2}, {2, 1, 0}, {1, 0, 2}, {0, 2, 1}, {2, 0, 1}, {1, 2, 0}} {
+		v := newEnv(t)
+		obj := "in_perm"
+		if _, err := v.a.CreateSalesOrder(ctx(t), order(obj, command.CustomerRef{}, usd(100))); err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range perm[:2] { // without the payment: dunning wins
+			cmd := command.ChangeOrderStatus{OrderRef: command.OrderRef{StripeObjectID: obj}, Status: statuses[i], Reason: "card declined"}
+			if _, err := v.a.ChangeOrderStatus(ctx(t), cmd); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := "2"
+		if perm[0] == 2 || perm[1] == 2 {
+			want = "0"
+		}
+		if got := v.state().Orders[0].OBLC; got != want {
+			t.Errorf("order %v (first two): stop code %q, want %q", perm, got, want)
+		}
+		cmd := command.ChangeOrderStatus{OrderRef: command.OrderRef{StripeObjectID: obj}, Status: statuses[perm[2]], Reason: "card declined"}
+		if _, err := v.a.ChangeOrderStatus(ctx(t), cmd); err != nil {
+			t.Fatal(err)
+		}
+		if o := v.state().Orders[0]; o.OBLC != "0" || !strings.HasPrefix(o.OBTX, "paid") {
+			t.Errorf("order %v: stop code %q %q, want released as paid", perm, o.OBLC, o.OBTX)
+		}
 	}
 }
