@@ -36,6 +36,8 @@ type devSettings struct {
 	syncWrites   bool
 	emulator     emulatorSettings
 	mappingFile  string
+	// stripeFakeAddr is where the fake Stripe API listens ("" none).
+	stripeFakeAddr string
 }
 
 // runDev is `stripe-infor dev`: broker, schema registry, Redis, the Infor
@@ -57,6 +59,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&s.redisURL, "redis-url", "", "use this Redis instead of the embedded one (default: REDIS_URL, else embedded)")
 	fs.BoolVar(&s.syncWrites, "kafka-sync-writes", false, "fsync every batch the broker writes (survives a machine crash, slower)")
 	bindEmulatorFlags(fs, &s.emulator, "infor-", "127.0.0.1:8090")
+	bindStripeFakeFlag(fs, &s.stripeFakeAddr)
 	mappingFile, err := config.String("MAPPING_FILE", "")
 	if err != nil {
 		return err

@@ -10,11 +10,8 @@ import (
 	"github.com/stripe-infor/stripe-infor/infor/m3"
 	icommand "github.com/stripe-infor/stripe-infor/internal/command"
 	"github.com/stripe-infor/stripe-infor/internal/config"
-	"github.com/stripe-infor/stripe-infor/internal/kafka"
 	"github.com/stripe-infor/stripe-infor/internal/observability"
-	"github.com/stripe-infor/stripe-infor/internal/stripeapi"
 	"github.com/stripe-infor/stripe-infor/sinks/inforsink"
-	"github.com/stripe-infor/stripe-infor/sinks/m3apply"
 )
 
 // devRetryTiers are shorter than production's 10s,1m,10m,1h: in dev the
@@ -58,15 +55,9 @@ func (d *devStack) startSink(ctx context.Context, brokers, registryURL, redisURL
 	if s.stripeBase, err = config.String("STRIPE_API_BASE", "https://api.stripe.com"); err != nil {
 		return err
 	}
-	var payouts m3apply.PayoutSource = noStripeAPI{}
-	d.stripeAPI = "not configured: payouts go to " + kafka.DLQTopic(kafka.BankCommands) + " (set STRIPE_API_KEY, and STRIPE_API_BASE for a stripe-mock)"
-	if s.stripeKey != "" {
-		c, err := stripeapi.New(stripeapi.Config{Base: s.stripeBase, LiveKey: s.stripeKey, TestKey: s.stripeTestKey})
-		if err != nil {
-			return fmt.Errorf("STRIPE_API_KEY / STRIPE_API_BASE: %w", err)
-		}
-		payouts = c
-		d.stripeAPI = s.stripeBase + " (payout balance transactions, key from STRIPE_API_KEY)"
+	payouts, err := d.devStripeAPI(s.stripeKey, s.stripeTestKey, s.stripeBase)
+	if err != nil {
+		return err
 	}
 	st, err := newSinkStage(s, payouts, d.log, reg, health)
 	if err != nil {
@@ -99,12 +90,13 @@ func (d *devStack) startSink(ctx context.Context, brokers, registryURL, redisURL
 	return nil
 }
 
-// noStripeAPI stands in for the Stripe API when dev has no STRIPE_API_KEY:
-// a payout cannot be reconciled without its balance transactions, and
-// saying so in the DLQ record (as a validation error, so it is not retried
-// for a day) is clearer than a 401 from api.stripe.com.
+// noStripeAPI stands in for the Stripe API when dev has neither
+// STRIPE_API_KEY nor its fake (--stripe-fake-addr "", or its address
+// taken): a payout cannot be reconciled without its balance transactions,
+// and saying so in the DLQ record (as a validation error, so it is not
+// retried for a day) is clearer than a 401 from api.stripe.com.
 type noStripeAPI struct{}
 
 func (noStripeAPI) PayoutTransactions(_ context.Context, payoutID, _ string, _ bool) ([]icommand.BalanceTransaction, error) {
-	return nil, fmt.Errorf("%w: payout %s: dev has no Stripe API key to fetch its balance transactions; set STRIPE_API_KEY (and STRIPE_API_BASE for a stripe-mock) and restart dev", m3.ErrInvalidCommand, payoutID)
+	return nil, fmt.Errorf("%w: payout %s: dev has no Stripe API to fetch its balance transactions from; set STRIPE_API_KEY (and STRIPE_API_BASE for a stripe-mock), or let dev start its fake Stripe API (--stripe-fake-addr), and restart dev", m3.ErrInvalidCommand, payoutID)
 }

@@ -148,7 +148,8 @@ func (d devPorts) args(dataDir string) []string {
 		"--kafka-port", fmt.Sprint(d.kafka),
 		"--registry-addr", fmt.Sprintf("127.0.0.1:%d", d.registry),
 		"--redis-addr", fmt.Sprintf("127.0.0.1:%d", d.redis),
-		"--infor-addr", fmt.Sprintf("127.0.0.1:%d", d.infor)}
+		"--infor-addr", fmt.Sprintf("127.0.0.1:%d", d.infor),
+		"--stripe-fake-addr", ""} // tests that want the fake Stripe API name its address after these
 }
 
 func (d devPorts) webhook() string { return fmt.Sprintf("http://127.0.0.1:%d/webhooks/stripe", d.web) }

@@ -161,3 +161,36 @@ func TestPayoutJournalRefusals(t *testing.T) {
 }
 
 func isInvalid(err error) bool { return errors.Is(err, ErrInvalidCommand) }
+
+// A payout that fails leaves the same books whichever of its two commands
+// comes first: the fees of what it settled are booked, the bank holds
+// nothing, and the money is back in clearing.
+func TestFailedPayoutBooksDoNotDependOnOrder(t *testing.T) {
+	for _, failedFirst := range []bool{false, true} {
+		v := newEnv(t)
+		if _, err := v.a.CreateSalesOrder(ctx(t), order("ch_f", command.CustomerRef{}, usd(10000))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.a.ApplyPayment(ctx(t), command.ApplyPayment{OrderRef: command.OrderRef{StripeObjectID: "ch_f"}, Amount: usd(10000), StripeChargeID: "ch_f"}); err != nil {
+			t.Fatal(err)
+		}
+		txns := []command.BalanceTransaction{{ID: "txn_f", Type: "charge", Source: "ch_f", Amount: usd(10000), Fee: usd(320), Net: usd(9680)}}
+		paid := command.ReconcilePayout{CommandID: "payout:po_f", StripePayoutID: "po_f", Amount: usd(9680), ArrivalDate: "2026-03-05",
+			Status: "paid", Accounts: devAccounts, Transactions: txns}
+		failed := paid
+		failed.CommandID, failed.Status = "payout:po_f:failed", "failed"
+		order := []command.ReconcilePayout{paid, failed}
+		if failedFirst {
+			order = []command.ReconcilePayout{failed, paid}
+		}
+		for _, c := range order {
+			if _, err := v.a.ReconcilePayout(ctx(t), c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st := v.state()
+		wantBalance(t, st, "6570", "USD", "3.20")
+		wantBalance(t, st, "1930", "USD", "0")
+		wantBalance(t, st, "1580", "USD", "96.80")
+	}
+}

@@ -26,9 +26,10 @@ type PayoutResult struct {
 // account (Config.PayoutBank, REFE = PayoutReference): one line per balance
 // transaction with a non-zero net, ACAM its net, REFE its txn_ id, TX40 its
 // type and source. The nets must sum to the payout amount, in its currency.
-// This statement is what the bank reconciliation matches; the GL side
-// (bank Dr / Stripe clearing Cr, Stripe's fees, conversions) is the
-// payout's journal (payoutJournal), posted after it.
+// This statement is what the bank reconciliation matches; the GL side is
+// two journals posted after it: the settlement of its transactions
+// (Stripe's fees, conversions: settlementJournal) and the transfer (bank Dr
+// / Stripe clearing Cr: transferJournal).
 //
 // Status "paid" (or empty) books as above; "failed" or "canceled" reverses
 // what was booked (see reversePayout) and ignores Transactions. A paid
@@ -80,9 +81,15 @@ func (a *Adapter) ReconcilePayout(ctx context.Context, cmd command.ReconcilePayo
 	if len(lines) == 0 {
 		return PayoutResult{}, invalidf("%s: payout has no balance transactions with a non-zero net", id)
 	}
-	journal, err := payoutJournal(po, cmd, cmd.ArrivalDate)
+	acc, withJournals, err := payoutAccounts(cmd)
 	if err != nil {
 		return PayoutResult{}, err
+	}
+	var settlement command.PostJournal
+	if withJournals {
+		if settlement, err = settlementJournal(po, cmd, acc, cmd.ArrivalDate); err != nil {
+			return PayoutResult{}, err
+		}
 	}
 	stdt, err := m3Date(cmd.ArrivalDate)
 	if err != nil {
@@ -125,12 +132,17 @@ func (a *Adapter) ReconcilePayout(ctx context.Context, cmd command.ReconcilePayo
 		}
 		res.Created = true
 	}
-	// The journal comes after the statement: a failed command that finds
-	// the journal posted reverses it, and one that does not find it leaves
+	// The journals come after the statement: a failed command that finds
+	// the transfer posted reverses it, and one that does not find it leaves
 	// nothing to reverse (a paid command applied after the failure books
 	// nothing, see above).
-	if err := a.postPayoutJournal(ctx, id, journal); err != nil {
-		return PayoutResult{}, err
+	if withJournals {
+		if err := a.postPayoutJournal(ctx, id, settlement); err != nil {
+			return PayoutResult{}, err
+		}
+		if err := a.postPayoutJournal(ctx, id, transferJournal(po, cmd, acc, cmd.ArrivalDate)); err != nil {
+			return PayoutResult{}, err
+		}
 	}
 	return res, nil
 }

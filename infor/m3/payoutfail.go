@@ -105,7 +105,24 @@ func (a *Adapter) reversePayout(ctx context.Context, id, po string, cmd command.
 		}
 		res.Created = true
 	}
-	// The GL: undo the bank side of the paid journal, if it was posted.
+	// The GL. The payout's transactions were settled whether or not the
+	// payout reached the bank, so their settlement journal is posted here
+	// too when the command has them (the same journal a paid command
+	// posts: whichever comes first posts it). The transfer to the bank is
+	// undone only if it was posted.
+	acc, withJournals, err := payoutAccounts(cmd)
+	if err != nil || !withJournals {
+		return res, err
+	}
+	if len(cmd.Transactions) > 0 {
+		sj, err := settlementJournal(po, cmd, acc, date)
+		if err != nil {
+			return PayoutResult{}, err
+		}
+		if err := a.postPayoutJournal(ctx, id, sj); err != nil {
+			return PayoutResult{}, err
+		}
+	}
 	posted, err := a.journalPosted(ctx, payoutJournalID(po))
 	if err != nil {
 		return PayoutResult{}, fmt.Errorf("%s: %w", id, err)
@@ -115,11 +132,7 @@ func (a *Adapter) reversePayout(ctx context.Context, id, po string, cmd command.
 		if amt.Currency == "" {
 			amt.Currency = cucd
 		}
-		j, err := payoutReversalJournal(po, cmd, amt, date)
-		if err != nil {
-			return PayoutResult{}, err
-		}
-		if err := a.postPayoutJournal(ctx, id, j); err != nil {
+		if err := a.postPayoutJournal(ctx, id, payoutReversalJournal(po, cmd, acc, amt, date)); err != nil {
 			return PayoutResult{}, err
 		}
 	}

@@ -8,13 +8,31 @@ import (
 	"github.com/stripe-infor/stripe-infor/internal/command"
 )
 
-// payoutJournalID and payoutReversalJournalID are the command ids (and so
-// the GL batch references) of a payout's journal and of its reversal.
-func payoutJournalID(po string) string         { return "journal:" + po + ":payout" }
-func payoutReversalJournalID(po string) string { return "journal:" + po + ":payout-failed" }
+// The command ids (and so the GL batch references) of a payout's
+// journals: its settlement (what Stripe's ledger says about the money it
+// pays out: fees, conversions), its transfer to the bank, and the
+// transfer's reversal when the payout fails.
+func payoutSettlementJournalID(po string) string { return "journal:" + po + ":settlement" }
+func payoutJournalID(po string) string           { return "journal:" + po + ":payout" }
+func payoutReversalJournalID(po string) string   { return "journal:" + po + ":payout-failed" }
 
-// payoutJournal is the GL side of a paid payout: what M3 cannot post by
-// itself because only Stripe knows it. Per balance transaction:
+// payoutAccounts checks the command's accounts; ok is false for a command
+// written before schema v2 (no accounts: the statement only).
+func payoutAccounts(cmd command.ReconcilePayout) (acc command.PayoutAccounts, ok bool, err error) {
+	acc = cmd.Accounts
+	if acc == (command.PayoutAccounts{}) {
+		return acc, false, nil
+	}
+	if acc.Bank == "" || acc.Clearing == "" || acc.Fees == "" || acc.FX == "" {
+		return acc, false, invalidf("%s: the payout's GL accounts are incomplete (bank %q, clearing %q, fees %q, fx %q)",
+			cmd.CommandID, acc.Bank, acc.Clearing, acc.Fees, acc.FX)
+	}
+	return acc, true, nil
+}
+
+// settlementJournal is the GL side of the balance transactions a payout
+// settles: what M3 cannot post by itself because only Stripe knows it. Per
+// transaction:
 //
 //   - a charge or refund: its Stripe fee (fees Dr / clearing Cr); and when
 //     it was converted (ExchangeRate set, the source in another currency),
@@ -27,29 +45,23 @@ func payoutReversalJournalID(po string) string { return "journal:" + po + ":payo
 //     journal booked them; a failed payout's money came back by the
 //     reversal journal);
 //   - anything else Stripe took or gave (stripe_fee, tax, adjustment, …):
-//     fees −Net / clearing +Net;
+//     fees −Net / clearing +Net.
 //
-// then bank Dr / clearing Cr the payout amount. A command without
-// accounts (written before schema v2) gets no journal: the statement only. The lines sum to zero per
-// currency by construction; zero lines are left out and lines on the same
-// account and currency are summed, so the batch stays short.
-func payoutJournal(po string, cmd command.ReconcilePayout, date string) (command.PostJournal, error) {
-	acc := cmd.Accounts
-	if acc == (command.PayoutAccounts{}) {
-		return command.PostJournal{}, nil // a command from before schema v2: the statement only
-	}
-	if acc.Bank == "" || acc.Clearing == "" || acc.Fees == "" || acc.FX == "" {
-		return command.PostJournal{}, invalidf("%s: the payout's GL accounts are incomplete (bank %q, clearing %q, fees %q, fx %q)",
-			cmd.CommandID, acc.Bank, acc.Clearing, acc.Fees, acc.FX)
-	}
+// It depends on the transactions only, so the paid and the failed command
+// of one payout make the same journal, and whichever comes first posts it
+// (a payout that failed before it was paid settled its transactions all
+// the same: their fees are final). Lines on the same account and currency
+// are summed and zero lines left out; an empty journal is not posted.
+func settlementJournal(po string, cmd command.ReconcilePayout, acc command.PayoutAccounts, date string) (command.PostJournal, error) {
 	s := strings.ToUpper(cmd.Amount.Currency)
 	var j ledger
-	text := "Stripe payout " + po
+	text := "Stripe payout " + po + " fees and conversions"
 	for _, bt := range cmd.Transactions {
+		cur := strings.ToUpper(firstNonEmpty(bt.Amount.Currency, s))
 		switch {
 		case bt.Type == "charge" || bt.Type == "payment" || bt.Type == "refund" || bt.Type == "payment_refund":
-			j.add(acc.Fees, s, bt.Fee.Minor)
-			j.add(acc.Clearing, s, -bt.Fee.Minor)
+			j.add(acc.Fees, cur, bt.Fee.Minor)
+			j.add(acc.Clearing, cur, -bt.Fee.Minor)
 			if bt.ExchangeRate == "" {
 				continue
 			}
@@ -58,41 +70,44 @@ func payoutJournal(po string, cmd command.ReconcilePayout, date string) (command
 				return command.PostJournal{}, invalidf("%s: balance transaction %s was converted (exchange rate %s) but its source's own amount is unknown",
 					cmd.CommandID, bt.ID, bt.ExchangeRate)
 			}
-			p := strings.ToUpper(src.Currency)
 			booked := src.Minor
 			if bt.Amount.Minor < 0 { // a refund: booked as a credit to clearing
 				booked = -booked
 			}
-			j.add(acc.Clearing, p, -booked)
-			j.add(acc.FX, p, booked)
-			j.add(acc.Clearing, s, bt.Amount.Minor)
-			j.add(acc.FX, s, -bt.Amount.Minor)
+			j.add(acc.Clearing, src.Currency, -booked)
+			j.add(acc.FX, src.Currency, booked)
+			j.add(acc.Clearing, cur, bt.Amount.Minor)
+			j.add(acc.FX, cur, -bt.Amount.Minor)
 		case isDisputeSource(bt.Source) || bt.Type == "payout_failure":
 		default:
-			j.add(acc.Fees, s, -bt.Net.Minor)
-			j.add(acc.Clearing, s, bt.Net.Minor)
+			j.add(acc.Fees, cur, -bt.Net.Minor)
+			j.add(acc.Clearing, cur, bt.Net.Minor)
 		}
 	}
-	j.add(acc.Bank, s, cmd.Amount.Minor)
-	j.add(acc.Clearing, s, -cmd.Amount.Minor)
+	return command.PostJournal{
+		Meta: cmd.Meta, CommandID: payoutSettlementJournalID(po), AccountingDate: date, Text: text,
+		Lines: j.lines(text), SourceIDs: []string{po},
+	}, nil
+}
+
+// transferJournal is the payout reaching the bank: bank Dr / clearing Cr
+// the payout amount.
+func transferJournal(po string, cmd command.ReconcilePayout, acc command.PayoutAccounts, date string) command.PostJournal {
+	text := "Stripe payout " + po
+	var j ledger
+	j.add(acc.Bank, cmd.Amount.Currency, cmd.Amount.Minor)
+	j.add(acc.Clearing, cmd.Amount.Currency, -cmd.Amount.Minor)
 	return command.PostJournal{
 		Meta: cmd.Meta, CommandID: payoutJournalID(po), AccountingDate: date, Text: text,
 		Lines: j.lines(text), SourceIDs: []string{po},
-	}, nil
+	}
 }
 
 // payoutReversalJournal undoes the bank side of a payout that failed after
 // it was booked paid: the money is back in the Stripe balance (clearing Dr
 // / bank Cr). Its transactions' fees and conversions stand: Stripe settled
 // them.
-func payoutReversalJournal(po string, cmd command.ReconcilePayout, amount command.Money, date string) (command.PostJournal, error) {
-	acc := cmd.Accounts
-	if acc == (command.PayoutAccounts{}) {
-		return command.PostJournal{}, nil
-	}
-	if acc.Bank == "" || acc.Clearing == "" {
-		return command.PostJournal{}, invalidf("%s: the command names no GL accounts for the payout's reversal (bank, clearing)", cmd.CommandID)
-	}
+func payoutReversalJournal(po string, cmd command.ReconcilePayout, acc command.PayoutAccounts, amount command.Money, date string) command.PostJournal {
 	text := "Stripe payout " + po + " failed"
 	var j ledger
 	j.add(acc.Clearing, amount.Currency, amount.Minor)
@@ -100,7 +115,7 @@ func payoutReversalJournal(po string, cmd command.ReconcilePayout, amount comman
 	return command.PostJournal{
 		Meta: cmd.Meta, CommandID: payoutReversalJournalID(po), AccountingDate: date, Text: text,
 		Lines: j.lines(text), SourceIDs: []string{po},
-	}, nil
+	}
 }
 
 // isDisputeSource: a dispute's balance transactions have the dispute as

@@ -11,13 +11,17 @@ import (
 	"github.com/stripe-infor/stripe-infor/sinks/inforsink"
 )
 
-// reconcilePayout fetches a paid payout's balance transactions when the
-// command has none, then lets the adapter book the statement (paid) or the
-// reversal (failed, canceled; no Stripe call). See the package
-// documentation.
+// reconcilePayout fetches a payout's balance transactions when the command
+// has none, then lets the adapter book the statement (paid) or the
+// reversal (failed, canceled). A failed payout's transactions are fetched
+// too when a Stripe API is configured, since their fees and conversions are
+// booked either way (the adapter's settlement journal); without one its
+// reversal is booked alone. See the package documentation.
 func (a *Applier) reconcilePayout(ctx context.Context, ad *m3.Adapter, c command.ReconcilePayout) (inforsink.Applied, error) {
 	status := strings.ToLower(c.Status)
-	if (status == "" || status == "paid") && len(c.Transactions) == 0 {
+	paid := status == "" || status == "paid"
+	wantTxns := paid || (a.cfg.Payouts != nil && c.Accounts != (command.PayoutAccounts{}))
+	if wantTxns && len(c.Transactions) == 0 {
 		po := c.StripePayoutID
 		if po == "" {
 			po = strings.TrimPrefix(c.CommandID, "payout:")
