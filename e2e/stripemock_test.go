@@ -1,75 +1,13 @@
 package e2e
 
 import (
-	"bufio"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"testing"
-	"time"
 
 	"github.com/stripe-infor/stripe-infor/internal/scenario"
+	"github.com/stripe-infor/stripe-infor/internal/stripemocktest"
 )
-
-const requireStripeMockEnv = "STRIPE_INFOR_REQUIRE_STRIPE_MOCK"
-
-// stripeMock starts Stripe's API mock on a free port and returns its base
-// URL; skipped when it is not installed, unless
-// STRIPE_INFOR_REQUIRE_STRIPE_MOCK=1. Install: go install
-// github.com/stripe/stripe-mock@v0.203.0
-func stripeMock(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		gopath := os.Getenv("GOPATH")
-		if gopath == "" {
-			home, _ := os.UserHomeDir()
-			gopath = filepath.Join(home, "go")
-		}
-		bin = filepath.Join(gopath, "bin", "stripe-mock")
-		if _, serr := os.Stat(bin); serr != nil {
-			msg := "stripe-mock is not installed (go install github.com/stripe/stripe-mock@v0.203.0)"
-			if os.Getenv(requireStripeMockEnv) == "1" {
-				t.Fatalf("%s and %s=1", msg, requireStripeMockEnv)
-			}
-			t.Skip(msg)
-		}
-	}
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout // it logs to either, depending on the version
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start stripe-mock: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`Listening for HTTP at address: (\S+)`)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-		_, _ = io.Copy(io.Discard, out)
-	}()
-	select {
-	case a := <-addr:
-		return "http://" + a
-	case <-time.After(20 * time.Second):
-		t.Fatal("stripe-mock did not say where it listens")
-	}
-	return ""
-}
 
 // The sink's Stripe API calls during a scenario, replayed against
 // stripe-mock (which checks every request against Stripe's OpenAPI
@@ -78,7 +16,7 @@ func stripeMock(t *testing.T) string {
 // call is replayed with one; the path, query, Stripe-Account and
 // Stripe-Version are the sink's.
 func TestStripeAPICallsAreWellFormed(t *testing.T) {
-	mock := stripeMock(t)
+	mock := stripemocktest.Start(t)
 	s := getStack(t)
 	b := scenario.New(112)
 	live, test := b.Customer(true, "usd"), b.Customer(false, "usd")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stripe-infor/stripe-infor/internal/stripefixture"
+	"github.com/stripe-infor/stripe-infor/internal/stripemocktest"
 )
 
 // fakeEvents serves GET /v1/events like Stripe: newest first, filtered by
@@ -207,7 +208,7 @@ func TestListEventsRetriesAndRefuses(t *testing.T) {
 // stripe-mock checks the request against Stripe's OpenAPI spec (an unknown
 // or malformed parameter is a 400) and answers with its fixture event.
 func TestListEventsAgainstStripeMock(t *testing.T) {
-	base := stripeMock(t)
+	base := stripemocktest.Start(t)
 	c, err := New(Config{Base: base, LiveKey: "sk_test_123", RatePerSecond: 1000})
 	if err != nil {
 		t.Fatal(err)

@@ -1,77 +1,18 @@
 package stripeapi
 
 import (
-	"bufio"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
-)
 
-// stripeMock starts Stripe's own API mock (stripe-mock) on free ports and
-// returns its HTTP base URL. Without the binary the test is skipped, unless
-// STRIPE_INFOR_REQUIRE_STRIPE_MOCK=1 (CI), where it fails. Install:
-//
-//	go install github.com/stripe/stripe-mock@v0.203.0
-func stripeMock(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		home, _ := os.UserHomeDir()
-		gopath := os.Getenv("GOPATH")
-		if gopath == "" {
-			gopath = filepath.Join(home, "go")
-		}
-		bin = filepath.Join(gopath, "bin", "stripe-mock")
-		if _, serr := os.Stat(bin); serr != nil {
-			msg := "stripe-mock is not installed (go install github.com/stripe/stripe-mock@v0.203.0)"
-			if os.Getenv("STRIPE_INFOR_REQUIRE_STRIPE_MOCK") == "1" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout // it logs to either, depending on the version
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start stripe-mock: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`Listening for HTTP at address: (\S+)`)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-			}
-		}
-	}()
-	select {
-	case a := <-addr:
-		return "http://" + a
-	case <-time.After(20 * time.Second):
-		t.Fatal("stripe-mock did not say where it listens")
-	}
-	return ""
-}
+	"github.com/stripe-infor/stripe-infor/internal/stripemocktest"
+)
 
 // stripe-mock validates the request against Stripe's OpenAPI spec (an
 // unknown or malformed parameter is a 400) and answers with its fixture
 // balance transaction: the request is well-formed and the answer decodes.
 func TestPayoutTransactionsAgainstStripeMock(t *testing.T) {
-	base := stripeMock(t)
+	base := stripemocktest.Start(t)
 	c, err := New(Config{Base: base, LiveKey: "sk_test_123", RatePerSecond: 1000})
 	if err != nil {
 		t.Fatal(err)

@@ -1,79 +1,17 @@
 package stripefake
 
 import (
-	"bufio"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
-	"regexp"
 	"testing"
-	"time"
-)
 
-// runStripeMock starts Stripe's own API mock on free ports and returns its
-// base URL. Without the binary the test is skipped, unless
-// STRIPE_INFOR_REQUIRE_STRIPE_MOCK=1 (CI), where it fails. Install:
-//
-//	go install github.com/stripe/stripe-mock@v0.203.0
-func runStripeMock(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		gopath := os.Getenv("GOPATH")
-		if gopath == "" {
-			home, _ := os.UserHomeDir()
-			gopath = filepath.Join(home, "go")
-		}
-		bin = filepath.Join(gopath, "bin", "stripe-mock")
-		if _, err := os.Stat(bin); err != nil {
-			const msg = "stripe-mock is not installed (go install github.com/stripe/stripe-mock@v0.203.0)"
-			if os.Getenv("STRIPE_INFOR_REQUIRE_STRIPE_MOCK") == "1" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout // where it logs depends on its version
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start stripe-mock: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`Listening for HTTP at address: (\S+)`)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case addr <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case a := <-addr:
-		return "http://" + a
-	case <-time.After(20 * time.Second):
-		t.Fatal("stripe-mock did not say where it listens")
-	}
-	return ""
-}
+	"github.com/stripe-infor/stripe-infor/internal/stripemocktest"
+)
 
 // The fake's list, item and error objects have the field names of
 // stripe-mock's, which come from Stripe's OpenAPI spec: a field added,
 // dropped or misspelt here fails.
 func TestShapesMatchStripeMock(t *testing.T) {
-	mock := runStripeMock(t)
+	mock := stripemocktest.Start(t)
 	s := New()
 	mustAdd(t, s, charge("txn_1", "ch_1", "po_1", 1000, 100))
 	fake := start(t, s)
