@@ -6,11 +6,15 @@ PKGS      := ./...
 FUZZTIME  ?= 5s
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: run build test test-unit fuzz bench lint fmt clean schemas-check schemas-freeze
+.PHONY: run build test test-unit fuzz bench lint fmt clean schemas-check schemas-freeze demo
 
 ## run: the whole pipeline on this machine (embedded broker, registry, Redis), data in ./.data
 run: build
 	exec ./$(BIN) dev
+
+## demo: with `make run` up in another terminal, send a realistic day of Stripe events and print the reconciliation (DEMOFLAGS="--customers 50 --seed 7")
+demo:
+	$(GO) run ./cmd/stripe-infor demo $(DEMOFLAGS)
 
 ## build: the one binary, into bin/
 build:

@@ -37,6 +37,7 @@ func commands() []command {
 		{"replay", "re-process a topic range: copy it to a topic, or move a stopped group's offsets (replay -h)", runReplay},
 		{"dlq", "list, show and redrive dead letters (dlq -h)", runDLQ},
 		{"backfill", "fetch missed events from Stripe's Events API into stripe.events.raw (backfill -h)", runBackfill},
+		{"demo", "with dev running: send a realistic day of Stripe events and reconcile Infor's books with Stripe's (demo -h)", runDemo},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintln(out, "stripe-infor", version)
 			return err

@@ -48,7 +48,7 @@ var figureNames = []struct {
 	{"Paid out", func(f *Figures) int64 { return f.PaidOut }},
 	{"Still in clearing", func(f *Figures) int64 { return f.Clearing }},
 	{"Open invoices", func(f *Figures) int64 { return f.Receivable }},
-	{"FX gain/loss", func(f *Figures) int64 { return f.FX }},
+	{"FX position", func(f *Figures) int64 { return f.FX }},
 }
 
 // Books are the figures of every currency of one mode (Infor keeps live
