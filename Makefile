@@ -70,6 +70,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'Transform' -benchmem ./processors/transform/
 	$(GO) run ./bench/processor
 	$(GO) run ./bench/sink
+	$(GO) run ./bench/e2e
 
 ## lint: gofmt, go vet, staticcheck (fetched from the Go module proxy)
 lint:

@@ -15,7 +15,7 @@ import (
 // receivable after invoices). An empty Receivable turns the automatic
 // vouchers off.
 //
-//	invoice (OIS100MI Confirm of a prepaid order)   Receivable Dr / Sales Cr, IVAM
+//	invoice (OIS100MI Confirm of a prepaid order)   Receivable Dr / Sales (or SalesByOrderType) Cr, IVAM
 //	credit note (ARS200MI AddCrdtNote)              CreditNotes Dr / Receivable Cr, the amount
 //	cash allocation (ABS100MI AddStatmtDetail)      the bank account's AIT1 Dr / Receivable Cr, ACAM (signed:
 //	                                                a negative allocation settles a credit note)
@@ -26,12 +26,25 @@ type Accounting struct {
 	Receivable  string `json:"receivable"`
 	Sales       string `json:"sales"`
 	CreditNotes string `json:"credit_notes"`
+	// SalesByOrderType overrides Sales for the invoices of an order type
+	// (M3 derives the sales account from the order type among others).
+	SalesByOrderType map[string]string `json:"sales_by_order_type,omitempty"`
 }
 
 // defaultAccounting is the dev tenant's: the accounts of the default
-// mapping (processors/mapping/default.yaml) for the same roles.
+// mapping (processors/mapping/default.yaml) for the same roles, with
+// subscription orders (SUB) invoiced to subscription revenue as the
+// mapping's subscription-revenue rule books them.
 func defaultAccounting() Accounting {
-	return Accounting{Receivable: "1510", Sales: "3010", CreditNotes: "3740"}
+	return Accounting{Receivable: "1510", Sales: "3010", CreditNotes: "3740", SalesByOrderType: map[string]string{"SUB": "3020"}}
+}
+
+// sales is the sales account of an order type's invoices.
+func (a Accounting) sales(ortp string) string {
+	if acc := a.SalesByOrderType[ortp]; acc != "" {
+		return acc
+	}
+	return a.Sales
 }
 
 // validate checks that every account named exists.
@@ -39,7 +52,14 @@ func (a Accounting) validate(m masterData) error {
 	if a.Receivable == "" {
 		return nil
 	}
-	for _, acc := range []struct{ name, ait1 string }{{"receivable", a.Receivable}, {"sales", a.Sales}, {"credit_notes", a.CreditNotes}} {
+	accounts := []struct{ name, ait1 string }{{"receivable", a.Receivable}, {"sales", a.Sales}, {"credit_notes", a.CreditNotes}}
+	for ortp, acc := range a.SalesByOrderType {
+		if _, ok := m.orderType(ortp); !ok {
+			return fmt.Errorf("accounting: sales_by_order_type: order type %s is not among order_types", ortp)
+		}
+		accounts = append(accounts, struct{ name, ait1 string }{"sales_by_order_type " + ortp, acc})
+	}
+	for _, acc := range accounts {
 		if acc.ait1 == "" {
 			return fmt.Errorf("accounting: %s is empty (leave receivable empty to turn automatic vouchers off)", acc.name)
 		}
@@ -90,12 +110,13 @@ func postVoucher(x *exec, document, tx40, cucd string, lines ...voucherLine) *no
 	return nil
 }
 
-// voucherInvoice posts an invoice: receivable Dr / sales Cr.
-func voucherInvoice(x *exec, inv *Invoice) *nok {
+// voucherInvoice posts an invoice of an order of type ortp: receivable Dr
+// / sales Cr.
+func voucherInvoice(x *exec, inv *Invoice, ortp string) *nok {
 	a := x.md.seed.Accounting
 	amt := mustDecimal(inv.IVAM)
 	return postVoucher(x, "INV "+inv.CINO, "Invoice "+inv.CINO+" order "+inv.ORNO, inv.CUCD,
-		voucherLine{a.Receivable, amt}, voucherLine{a.Sales, new(big.Rat).Neg(amt)})
+		voucherLine{a.Receivable, amt}, voucherLine{a.sales(ortp), new(big.Rat).Neg(amt)})
 }
 
 // voucherCreditNote posts a credit note (IVAM negative): credit notes Dr /

@@ -182,7 +182,7 @@ func orderConfirm(x *exec) ([]record, *nok) {
 			inv.STAT = invoicePaid
 		}
 		x.st.addInvoice(inv)
-		if nk := voucherInvoice(x, inv); nk != nil {
+		if nk := voucherInvoice(x, inv, o.ORTP); nk != nil {
 			return nil, nk
 		}
 		o.CINO, o.STAT = cino, orderInvoiced

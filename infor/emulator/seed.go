@@ -31,7 +31,8 @@ import (
 //	  "bank_accounts":      [{"BKID": "STRIPE", "TX40": "Stripe balance", "AIT1": "1580"}],
 //	  "customers":          [{"CUNO": "10000", "CUNM": "Walk-in customer", "CUCD": "USD"}],
 //	  "number_series":      {"CUNO": {"prefix": "", "next": 10001, "width": 0}},
-//	  "accounting":         {"receivable": "1510", "sales": "3010", "credit_notes": "3740"}
+//	  "accounting":         {"receivable": "1510", "sales": "3010", "credit_notes": "3740",
+//	                         "sales_by_order_type": {"SUB": "3020"}}
 //	}
 //
 // Field names are M3's. DCCD is the number of decimals of a currency, which
