@@ -25,6 +25,7 @@ import (
 	"github.com/stripe-infor/stripe-infor/internal/dedupe"
 	"github.com/stripe-infor/stripe-infor/internal/kafka"
 	"github.com/stripe-infor/stripe-infor/internal/observability"
+	"github.com/stripe-infor/stripe-infor/internal/retry"
 	"github.com/stripe-infor/stripe-infor/internal/srclient"
 	"github.com/stripe-infor/stripe-infor/internal/stripeapi"
 	"github.com/stripe-infor/stripe-infor/schemas"
@@ -290,7 +291,10 @@ type sinkStage struct {
 	alerter  *rotatingAlerter
 	infor    []*infor.Client
 	ionapi   []string // the .ionapi file of each client in infor, watched for rotated keys
-	tenants  string   // "LIVE, sandbox TEST" or "DEV (test-mode commands too)", for the log
+	// gate is shared by the sink and the Infor clients' transport: a 429's
+	// Retry-After holds every Infor call, not only new Applies.
+	gate    *retry.Gate
+	tenants string // "LIVE, sandbox TEST" or "DEV (test-mode commands too)", for the log
 
 	registered atomic.Bool
 	sink       atomic.Pointer[inforsink.Sink]
@@ -327,7 +331,8 @@ func newSinkStage(s sinkSettings, payouts m3apply.PayoutSource, log *slog.Logger
 		return nil, fmt.Errorf("dedupe: %w", err)
 	}
 
-	hc := inforHTTPClient(s.concurrency)
+	st.gate = retry.NewGate(nil)
+	hc := inforHTTPClient(s.concurrency, st.gate)
 	live, liveTenant, err := st.inforAdapter("INFOR_IONAPI_FILE", s.ionapiFile, hc)
 	if err != nil {
 		return nil, err
@@ -380,11 +385,12 @@ func newSinkStage(s sinkSettings, payouts m3apply.PayoutSource, log *slog.Logger
 // inforHTTPClient shares one connection pool between the tenants' clients,
 // sized to the concurrency: net/http keeps only 2 idle connections per host
 // by default, so 64 workers would open and close connections all the time.
-func inforHTTPClient(concurrency int) *http.Client {
+// Every request waits at gate, which the sink closes after a 429.
+func inforHTTPClient(concurrency int, gate *retry.Gate) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns = max(100, 2*concurrency)
 	tr.MaxIdleConnsPerHost = max(2, concurrency)
-	return &http.Client{Transport: tr}
+	return &http.Client{Transport: gate.Transport(tr)}
 }
 
 // inforAdapter reads a .ionapi file and returns the M3 adapter for its
@@ -441,6 +447,7 @@ func (st *sinkStage) run(ctx context.Context) error {
 		}, secOpts...),
 		Decoder: serde,
 		Applier: st.applier,
+		Gate:    st.gate,
 		Dedupe:  st.store,
 		Logger:  st.log,
 		Metrics: st.metrics,

@@ -32,6 +32,7 @@ import (
 	"github.com/stripe-infor/stripe-infor/internal/embedded/redis"
 	"github.com/stripe-infor/stripe-infor/internal/embedded/registry"
 	"github.com/stripe-infor/stripe-infor/internal/kafka"
+	"github.com/stripe-infor/stripe-infor/internal/retry"
 	"github.com/stripe-infor/stripe-infor/internal/stripefixture"
 	"github.com/stripe-infor/stripe-infor/processors/mapping"
 	"github.com/stripe-infor/stripe-infor/processors/transform"
@@ -982,4 +983,26 @@ func countAuto(st emulator.State) int {
 		}
 	}
 	return n
+}
+
+// The Infor clients' HTTP client waits at the sink's gate: after a 429 with
+// Retry-After closes it, no request leaves before it opens, so calls
+// already inside an Apply hold back too, not only new Applies.
+func TestInforHTTPClientWaitsAtTheGate(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) }))
+	defer srv.Close()
+	gate := retry.NewGate(nil)
+	hc := inforHTTPClient(4, gate)
+	gate.HoldFor(time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	if resp, err := hc.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("a request went out through a closed gate")
+	}
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("the server saw %d requests while the gate was closed", n)
+	}
 }

@@ -25,7 +25,10 @@ const (
 	DefaultBackoffBase        = 200 * time.Millisecond
 	DefaultBackoffMax         = 5 * time.Second
 	DefaultDependencyDeadline = 24 * time.Hour
+	// DefaultDependencyWaits are the in-place waits of a command whose
+	// prerequisite is not in Infor yet (see Config.DependencyWaits).
 	DefaultCommitInterval     = time.Second
+	// (DefaultDependencyWaits is a var below: a slice.)
 	// DefaultMaxHeld caps the retry-topic records held in memory until
 	// their retry.not-before; at the cap the retry topics are paused.
 	DefaultMaxHeld = 10000
@@ -77,6 +80,17 @@ type Config struct {
 	BackoffBase, BackoffMax time.Duration
 	// RetryTiers are the retry topic's delays; default DefaultRetryTiers.
 	RetryTiers []time.Duration
+	// DependencyWaits are how long a command whose prerequisite is not in
+	// Infor yet waits in place before each new attempt, before it moves to
+	// the retry topic. The commands of one Stripe event travel on different
+	// topics and usually arrive together (an order before its customer is
+	// applied, a payment before its order), so the prerequisite is most
+	// often a few milliseconds away: waiting in place spares a retry-topic
+	// round trip and its tier delay (seconds). The Apply slot is released
+	// while waiting; the key's later commands wait behind it, as they would
+	// for the retry topic's record. nil means DefaultDependencyWaits; an
+	// empty, non-nil slice turns the in-place waits off.
+	DependencyWaits []time.Duration
 	// DependencyDeadline is how long a command whose prerequisite is not in
 	// Infor yet keeps being retried, counted from its first failure, before
 	// the DLQ; default DefaultDependencyDeadline.
@@ -125,6 +139,10 @@ type Config struct {
 	DrainTimeout time.Duration
 }
 
+// DefaultDependencyWaits are the default Config.DependencyWaits: 375 ms in
+// all, about what a prerequisite applied by another worker takes.
+var DefaultDependencyWaits = []time.Duration{25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond}
+
 // withDefaults fills the zero fields and checks the required ones.
 func (c Config) withDefaults() (Config, error) {
 	var errs []error
@@ -157,6 +175,14 @@ func (c Config) withDefaults() (Config, error) {
 		if d <= 0 {
 			bad("RetryTiers[%d] = %s: a tier must be positive", i, d)
 		}
+	}
+	for i, d := range c.DependencyWaits {
+		if d <= 0 {
+			bad("DependencyWaits[%d] = %s: a wait must be positive", i, d)
+		}
+	}
+	if c.DependencyWaits == nil {
+		c.DependencyWaits = DefaultDependencyWaits
 	}
 	seen := map[string]bool{}
 	for _, t := range c.Topics {

@@ -16,6 +16,9 @@ const (
 const (
 	RetryInPlace    = "in_place"
 	RetryRetryTopic = "retry_topic"
+	// RetryDependencyWait: a wait in place for a prerequisite
+	// (Config.DependencyWaits).
+	RetryDependencyWait = "dependency_wait"
 )
 
 // Metrics are the sink's Prometheus series, all prefixed

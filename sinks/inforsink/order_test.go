@@ -65,3 +65,36 @@ func TestOutOfOrderWaitsOnRetryTopic(t *testing.T) {
 		t.Error("the payment's moves to the retry topic were not counted")
 	}
 }
+
+// A payment whose order comes a moment later waits for it in place
+// (Config.DependencyWaits) and is applied without a trip through the retry
+// topic. The waits are long here so that the order surely arrives during
+// the first one.
+func TestPrerequisiteArrivingSoonIsWaitedForInPlace(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	cfg := e.config()
+	cfg.DependencyWaits = []time.Duration{3 * time.Second, 3 * time.Second, 3 * time.Second}
+	r := e.start(cfg)
+	r.waitReady(20 * time.Second)
+
+	e.produceCmds(paymentCmd("ch_Soon1", "evt_pay"))
+	waitFor(t, "the payment to wait for its order", 20*time.Second, func() bool {
+		return e.retries(kafka.PaymentCommands, "dependency_wait") >= 1
+	})
+	e.produceCmds(customerCmd("cus_Soon1", "evt_cus"), orderCmd("ch_Soon1", "cus_Soon1", "WIDGET", "evt_order"))
+	waitFor(t, "the payment to be applied", 30*time.Second, func() bool {
+		return e.count(kafka.PaymentCommands, "ApplyPayment", "applied") == 1
+	})
+	if err := r.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := e.retries(kafka.PaymentCommands, "retry_topic") + e.retries(kafka.SalesOrderCommands, "retry_topic"); n != 0 {
+		t.Errorf("%d moves to a retry topic, want none", n)
+	}
+	if recs := e.readTopic(kafka.RetryTopic(kafka.PaymentCommands)); len(recs) != 0 {
+		t.Errorf("%d records on the payment retry topic", len(recs))
+	}
+	if got := e.statements(m3.PaymentReference("ch_Soon1")); got != 1 {
+		t.Errorf("%d payment statements, want 1", got)
+	}
+}

@@ -157,8 +157,9 @@ func (s *Sink) claim(j *job) (claim dedupe.Claim, owner string, ok bool) {
 }
 
 // applyClaimed applies a claimed command, with the lease renewed while it
-// runs: in place up to InPlaceAttempts for transient failures, then the
-// retry topic or the DLQ by class.
+// runs: in place up to InPlaceAttempts for transient failures, after each
+// of the DependencyWaits for a missing prerequisite, then the retry topic or
+// the DLQ by class.
 func (s *Sink) applyClaimed(j *job, owner string) claimResult {
 	id := j.cmd.ID()
 	applyCtx, cancelApply := context.WithCancel(j.p.hard)
@@ -167,6 +168,7 @@ func (s *Sink) applyClaimed(j *job, owner string) claimResult {
 	stopLease := s.keepLease(j.p.hard, id, owner, func() { lost.Store(true); cancelApply() })
 	defer stopLease()
 
+	depWaits := 0 // in-place waits for a prerequisite so far
 	for attempt := 1; ; attempt++ {
 		if !s.takeSlot(j.p.stop) {
 			s.release(id, owner)
@@ -202,6 +204,17 @@ func (s *Sink) applyClaimed(j *job, owner string) claimResult {
 			// Canceled by something other than our shutdown (an applier's
 			// own context): worth another try.
 			f = failure{kind: failTransient, code: ClassTransient, message: f.message}
+		}
+		if f.kind == failDependency && depWaits < len(s.cfg.DependencyWaits) {
+			wait := s.cfg.DependencyWaits[depWaits]
+			depWaits++
+			attempt-- // a wait for a prerequisite is not a failed attempt
+			s.metrics.Retries.WithLabelValues(j.p.base, RetryDependencyWait).Inc()
+			if !sleep(j.p.stop, wait) {
+				s.release(id, owner)
+				return resAbandoned
+			}
+			continue
 		}
 		if f.kind != failTransient {
 			return s.moveOn(j, owner, f)
