@@ -27,7 +27,7 @@ const (
 	DefaultDependencyDeadline = 24 * time.Hour
 	// DefaultDependencyWaits are the in-place waits of a command whose
 	// prerequisite is not in Infor yet (see Config.DependencyWaits).
-	DefaultCommitInterval     = time.Second
+	DefaultCommitInterval = time.Second
 	// (DefaultDependencyWaits is a var below: a slice.)
 	// DefaultMaxHeld caps the retry-topic records held in memory until
 	// their retry.not-before; at the cap the retry topics are paused.
