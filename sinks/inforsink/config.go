@@ -25,10 +25,7 @@ const (
 	DefaultBackoffBase        = 200 * time.Millisecond
 	DefaultBackoffMax         = 5 * time.Second
 	DefaultDependencyDeadline = 24 * time.Hour
-	// DefaultDependencyWaits are the in-place waits of a command whose
-	// prerequisite is not in Infor yet (see Config.DependencyWaits).
-	DefaultCommitInterval = time.Second
-	// (DefaultDependencyWaits is a var below: a slice.)
+	DefaultCommitInterval     = time.Second
 	// DefaultMaxHeld caps the retry-topic records held in memory until
 	// their retry.not-before; at the cap the retry topics are paused.
 	DefaultMaxHeld = 10000
