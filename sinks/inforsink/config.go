@@ -85,8 +85,11 @@ type Config struct {
 	// often a few milliseconds away: waiting in place spares a retry-topic
 	// round trip and its tier delay (seconds). The Apply slot is released
 	// while waiting; the key's later commands wait behind it, as they would
-	// for the retry topic's record. nil means DefaultDependencyWaits; an
-	// empty, non-nil slice turns the in-place waits off.
+	// for the retry topic's record. A backlogged sink (half of MaxBuffered
+	// unfinished) does not wait: overloaded, the prerequisite is far away
+	// and every retry costs Infor lookups. nil means
+	// DefaultDependencyWaits; an empty, non-nil slice turns the in-place
+	// waits off.
 	DependencyWaits []time.Duration
 	// DependencyDeadline is how long a command whose prerequisite is not in
 	// Infor yet keeps being retried, counted from its first failure, before

@@ -205,7 +205,7 @@ func (s *Sink) applyClaimed(j *job, owner string) claimResult {
 			// own context): worth another try.
 			f = failure{kind: failTransient, code: ClassTransient, message: f.message}
 		}
-		if f.kind == failDependency && depWaits < len(s.cfg.DependencyWaits) {
+		if f.kind == failDependency && depWaits < len(s.cfg.DependencyWaits) && !s.backlogged() {
 			wait := s.cfg.DependencyWaits[depWaits]
 			depWaits++
 			attempt-- // a wait for a prerequisite is not a failed attempt
@@ -291,4 +291,15 @@ func (s *Sink) attrs(j *job) []any {
 			"stripe_object_ids", m.StripeObjectIDs)
 	}
 	return a
+}
+
+// backlogged reports whether at least half of MaxBuffered records are
+// fetched and unfinished: the sink is behind, and a prerequisite is more
+// likely minutes than milliseconds away. Waiting in place then only adds
+// failed Applies (each costs Infor lookups) to an overloaded Infor, so the
+// command goes to the retry topic at once, as it would without the waits.
+func (s *Sink) backlogged() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buffered >= s.cfg.MaxBuffered/2
 }
