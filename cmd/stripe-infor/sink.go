@@ -350,6 +350,7 @@ func newSinkStage(s sinkSettings, payouts m3apply.PayoutSource, log *slog.Logger
 	}
 	if st.applier, err = m3apply.New(m3apply.Config{
 		Live: live, Sandbox: sandbox, AllowTestModeOnLive: s.allowTestModeOnLive, Payouts: payouts,
+		Logger: log.With("component", "m3apply"),
 	}); err != nil {
 		return nil, fmt.Errorf("infor applier: %w", err)
 	}

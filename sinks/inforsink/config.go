@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,10 +85,12 @@ type Config struct {
 	// applied, a payment before its order), so the prerequisite is most
 	// often a few milliseconds away: waiting in place spares a retry-topic
 	// round trip and its tier delay (seconds). The Apply slot is released
-	// while waiting; the key's later commands wait behind it, as they would
-	// for the retry topic's record. A backlogged sink (half of MaxBuffered
-	// unfinished) does not wait: overloaded, the prerequisite is far away
-	// and every retry costs Infor lookups. nil means
+	// while waiting, but the key's later commands on the same partition
+	// wait behind it (up to the sum of the waits). Only a record's first
+	// visit waits (not one from the retry topic, whose prerequisite is
+	// already late), and a backlogged sink (half of MaxBuffered unfinished)
+	// does not wait: overloaded, the prerequisite is far away and every
+	// retry costs Infor lookups. nil means
 	// DefaultDependencyWaits; an empty, non-nil slice turns the in-place
 	// waits off.
 	DependencyWaits []time.Duration
@@ -182,7 +185,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	if c.DependencyWaits == nil {
-		c.DependencyWaits = DefaultDependencyWaits
+		c.DependencyWaits = slices.Clone(DefaultDependencyWaits)
 	}
 	seen := map[string]bool{}
 	for _, t := range c.Topics {

@@ -30,7 +30,8 @@ type Metrics struct {
 	Commands *prometheus.CounterVec
 	// DedupeHits counts commands skipped because Redis had them done.
 	DedupeHits *prometheus.CounterVec
-	// Retries counts retries by topic and kind (in_place, retry_topic).
+	// Retries counts retries by topic and kind (in_place, retry_topic,
+	// dependency_wait).
 	Retries *prometheus.CounterVec
 	// DLQ counts dead-lettered records by topic and error class.
 	DLQ *prometheus.CounterVec
@@ -70,7 +71,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"topic"}),
 		Retries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "retries_total",
-			Help: "Retries by command topic and kind (in_place: tried again at once after a backoff; retry_topic: moved to <topic>.retry).",
+			Help: "Retries by command topic and kind (in_place: tried again at once after a backoff; retry_topic: moved to <topic>.retry; dependency_wait: waited in place for a prerequisite, then tried again).",
 		}, []string{"topic", "kind"}),
 		DLQ: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "dlq_records_total",

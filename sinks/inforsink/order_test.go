@@ -73,7 +73,7 @@ func TestOutOfOrderWaitsOnRetryTopic(t *testing.T) {
 func TestPrerequisiteArrivingSoonIsWaitedForInPlace(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	cfg := e.config()
-	cfg.DependencyWaits = []time.Duration{3 * time.Second, 3 * time.Second, 3 * time.Second}
+	cfg.DependencyWaits = []time.Duration{10 * time.Second, 10 * time.Second, 10 * time.Second}
 	r := e.start(cfg)
 	r.waitReady(20 * time.Second)
 

@@ -205,7 +205,7 @@ func (s *Sink) applyClaimed(j *job, owner string) claimResult {
 			// own context): worth another try.
 			f = failure{kind: failTransient, code: ClassTransient, message: f.message}
 		}
-		if f.kind == failDependency && depWaits < len(s.cfg.DependencyWaits) && !s.backlogged() {
+		if f.kind == failDependency && !j.p.retry && depWaits < len(s.cfg.DependencyWaits) && !s.backlogged() {
 			wait := s.cfg.DependencyWaits[depWaits]
 			depWaits++
 			attempt-- // a wait for a prerequisite is not a failed attempt

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/stripe-infor/stripe-infor/infor/m3"
@@ -32,6 +33,9 @@ type Config struct {
 	// Payouts fetches the balance transactions of paid payouts whose
 	// command carries none. nil: such a command is an invalid command.
 	Payouts PayoutSource
+	// Logger receives what the applier decides on its own (a failed
+	// payout reversed without its settlement); nil discards it.
+	Logger *slog.Logger
 }
 
 // Applier carries commands out in M3. It is safe for concurrent use; the
@@ -46,6 +50,9 @@ var _ inforsink.Applier = (*Applier)(nil)
 func New(cfg Config) (*Applier, error) {
 	if cfg.Live == nil {
 		return nil, errors.New("m3apply: no live tenant: set INFOR_IONAPI_FILE")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Applier{cfg: cfg}, nil
 }
@@ -95,6 +102,9 @@ func (a *Applier) Apply(ctx context.Context, cmd command.Command) (inforsink.App
 		}
 		return inforsink.Applied{Created: r.Created, Detail: join("credit note "+r.CreditNoteNumber, with("of invoice ", r.InvoiceNumber), state(r.Created, "created", "already there"))}, nil
 	case command.PostJournal:
+		if supersededRefundJournal(c.CommandID) {
+			return inforsink.Applied{Detail: "superseded: a refund is booked by its credit note and the note's settlement, not by a journal"}, nil
+		}
 		r, err := ad.PostJournal(ctx, c)
 		if err != nil {
 			return inforsink.Applied{}, err
@@ -203,4 +213,20 @@ func state(did bool, yes, no string) string {
 		return yes
 	}
 	return no
+}
+
+// supersededRefundJournal reports whether id is a refund journal
+// ("journal:re_…:refund") as processors wrote them before the credit note
+// was settled out of the Stripe balance by the sink (CreateCreditMemo):
+// such a journal, still on a topic, a retry topic or a DLQ during an
+// upgrade or a replay, would book the refund a second time. It is skipped
+// (applied with nothing to do). Upgrade the sink before the processors, so
+// that no refund is booked by neither.
+func supersededRefundJournal(id string) bool {
+	rest, ok := strings.CutPrefix(id, "journal:")
+	if !ok {
+		return false
+	}
+	src, purpose, ok := strings.Cut(rest, ":")
+	return ok && purpose == "refund" && (strings.HasPrefix(src, "re_") || strings.HasPrefix(src, "pyr_"))
 }

@@ -378,3 +378,43 @@ func TestFailedPayout(t *testing.T) {
 		t.Fatal("a failed payout was booked as paid")
 	}
 }
+
+// A refund journal from processors older than the credit note's settlement
+// is skipped: the settlement books the refund, and applying the journal too
+// would take it out of clearing twice (an upgrade, a replay, a DLQ redrive).
+func TestOldRefundJournalIsSuperseded(t *testing.T) {
+	s := newSetup(t)
+	j := command.PostJournal{Meta: command.Meta{Livemode: true}, CommandID: "journal:re_Old:refund", AccountingDate: "2025-03-03",
+		Lines: []command.JournalLine{{Account: "3740", Amount: usd(500)}, {Account: "1580", Amount: usd(-500)}}}
+	r, err := s.ap.Apply(ctx(t), j)
+	if err != nil || !strings.Contains(r.Detail, "superseded") {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if st := s.live.state(); len(st.GLBatches) != 0 {
+		t.Fatalf("the journal was posted: %+v", st.GLBatches)
+	}
+	// Other journals are posted as before.
+	if supersededRefundJournal("journal:txn_1:dispute") || supersededRefundJournal("journal:in_1:deferral") || !supersededRefundJournal("journal:pyr_1:refund") {
+		t.Fatal("supersededRefundJournal")
+	}
+}
+
+// A failed payout whose balance transactions Stripe will not list (a manual
+// payout) is reversed all the same; a transient Stripe error still retries.
+func TestFailedPayoutWithoutListableTransactionsIsReversed(t *testing.T) {
+	s := newSetup(t)
+	acc := command.PayoutAccounts{Bank: "1930", Clearing: "1580", Fees: "6570", FX: "7960"}
+	failed := command.ReconcilePayout{Meta: command.Meta{Livemode: true}, CommandID: "payout:po_M:failed", StripePayoutID: "po_M",
+		Amount: usd(1000), ArrivalDate: "2025-03-05", Status: "failed", Accounts: acc}
+	s.payouts.err = &stripeapi.Error{StatusCode: 429, Code: "rate_limit", Message: "Too many requests"}
+	if _, err := s.ap.Apply(ctx(t), failed); err == nil {
+		t.Fatal("a transient Stripe error was not returned")
+	}
+	s.payouts.err = &stripeapi.Error{StatusCode: 400, Type: "invalid_request_error", Message: "Balance transaction history can only be filtered on automatic transfers, not manual."}
+	if _, err := s.ap.Apply(ctx(t), failed); err != nil {
+		t.Fatalf("failed manual payout: %v", err)
+	}
+	if statementOf(s.live.state(), m3.PayoutReversalReference("po_M")) == nil {
+		t.Fatal("no reversal marker for the failed payout")
+	}
+}

@@ -2,6 +2,7 @@ package m3apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ func (a *Applier) reconcilePayout(ctx context.Context, ad *m3.Adapter, c command
 	if wantTxns && len(c.Transactions) == 0 {
 		po := c.StripePayoutID
 		if po == "" {
-			po = strings.TrimPrefix(c.CommandID, "payout:")
+			po = strings.TrimSuffix(strings.TrimPrefix(c.CommandID, "payout:"), ":failed")
 		}
 		if po == "" {
 			return inforsink.Applied{}, fmt.Errorf("%w: m3apply: %s: no payout id", m3.ErrInvalidCommand, c.CommandID)
@@ -34,10 +35,18 @@ func (a *Applier) reconcilePayout(ctx context.Context, ad *m3.Adapter, c command
 				m3.ErrInvalidCommand, c.CommandID)
 		}
 		txns, err := a.cfg.Payouts.PayoutTransactions(ctx, po, c.Meta.StripeAccount, c.Meta.Livemode)
-		if err != nil {
+		switch {
+		case err == nil:
+			c.Transactions = txns
+		case !paid && !isTransient(err):
+			// A failed payout is reversed whatever Stripe says about its
+			// transactions (a manual payout has no listable history): its
+			// settlement is then left unbooked, which the log says.
+			a.cfg.Logger.Warn("failed payout: its balance transactions could not be read; booking the reversal without their fees and conversions",
+				"command_id", c.CommandID, "payout", po, "err", err)
+		default:
 			return inforsink.Applied{}, stripeError(c.CommandID, po, err)
 		}
-		c.Transactions = txns
 	}
 	r, err := ad.ReconcilePayout(ctx, c)
 	if err != nil {
@@ -61,4 +70,15 @@ func (a *Applier) reconcilePayout(ctx context.Context, ad *m3.Adapter, c command
 // RetryAfterHint) or not (dead-lettered at once with Stripe's message).
 func stripeError(id, po string, err error) error {
 	return fmt.Errorf("m3apply: %s: balance transactions of payout %s: %w", id, po, err)
+}
+
+// isTransient reports whether err says to try again later (a Stripe error
+// that is transient; anything else that is not a Stripe API error is
+// treated as transient too, as the sink would).
+func isTransient(err error) bool {
+	var t interface{ Transient() bool }
+	if errors.As(err, &t) {
+		return t.Transient()
+	}
+	return true
 }
