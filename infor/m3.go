@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -113,23 +112,9 @@ func (c *Client) ExecuteWith(ctx context.Context, program, transaction string, f
 	if err := checkName("transaction", transaction); err != nil {
 		return nil, fmt.Errorf("infor: %s: %w", op, err)
 	}
-	q := make(url.Values, len(fields)+2)
-	for k, v := range fields {
-		q.Set(k, v)
-	}
-	switch {
-	case o.MaxRecs == AllRecords:
-		q.Set("maxrecs", "0")
-	case o.MaxRecs > 0:
-		q.Set("maxrecs", strconv.Itoa(o.MaxRecs))
-	}
-	if len(o.ReturnCols) > 0 {
-		q.Set("returncols", strings.Join(o.ReturnCols, ","))
-	}
 	target := c.base + "/execute/" + url.PathEscape(program) + "/" + url.PathEscape(transaction)
-	if enc := q.Encode(); enc != "" {
-		// %20 rather than "+": unambiguous for any server's query decoder.
-		target += "?" + strings.ReplaceAll(enc, "+", "%20")
+	if q := encodeQuery(fields, o); q != "" {
+		target += "?" + q
 	}
 
 	body, err := c.call(ctx, op, func(ctx context.Context) (*http.Request, error) {

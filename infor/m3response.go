@@ -1,64 +1,43 @@
 package infor
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 )
 
-// miResponse is M3 MI REST v2's answer to single and bulk calls alike.
-// "nrOfSuccessfullTransactions" is M3's spelling.
+// miResponse is M3 MI REST v2's answer to single and bulk calls alike
+// (decodeMI reads it). NrOfSuccessfull is M3's
+// "nrOfSuccessfullTransactions", spelling included.
 type miResponse struct {
-	Results         []miResult `json:"results"`
-	WasTerminated   bool       `json:"wasTerminated"`
-	NrOfSuccessfull int        `json:"nrOfSuccessfullTransactions"`
-	NrOfFailed      int        `json:"nrOfFailedTransactions"`
+	Results         []miResult
+	WasTerminated   bool
+	NrOfSuccessfull int
+	NrOfFailed      int
 }
 
 type miResult struct {
-	Transaction  string                  `json:"transaction"`
-	Records      []map[string]flexString `json:"records"`
-	ErrorMessage flexString              `json:"errorMessage"`
-	ErrorCode    flexString              `json:"errorCode"`
-	ErrorField   flexString              `json:"errorField"`
-	ErrorType    flexString              `json:"errorType"`
+	Transaction string
+	// Records hold the output fields, keys trimmed and values without the
+	// trailing blanks M3 pads fixed-length fields with.
+	Records      []map[string]string
+	ErrorMessage string
+	ErrorCode    string
+	ErrorField   string
+	ErrorType    string
 }
 
 // failed reports whether M3 flagged this result with an error.
 func (r *miResult) failed() bool {
-	return strings.TrimSpace(string(r.ErrorMessage)) != "" || strings.TrimSpace(string(r.ErrorCode)) != "" ||
-		strings.TrimSpace(string(r.ErrorType)) != ""
-}
-
-// flexString takes a JSON string, number, boolean or null as text. M3 sends
-// strings, but a value of another type must not fail a whole answer whose
-// body (and maybe an NOK in it) the caller needs.
-type flexString string
-
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*s = ""
-	case b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(v)
-	default:
-		*s = flexString(b) // number, boolean, or nested JSON as its text
-	}
-	return nil
+	return strings.TrimSpace(r.ErrorMessage) != "" || strings.TrimSpace(r.ErrorCode) != "" ||
+		strings.TrimSpace(r.ErrorType) != ""
 }
 
 func decodeMIResponse(body []byte) (*miResponse, error) {
-	var r miResponse
-	if err := json.Unmarshal(body, &r); err != nil {
+	r, err := decodeMI(body)
+	if err != nil {
 		return nil, fmt.Errorf("decode MI response: %w", err)
 	}
-	return &r, nil
+	return r, nil
 }
 
 // results converts M3's answer into results and the NOKs among them.
@@ -75,15 +54,15 @@ func (r *miResponse) results(program string, requested []string, red *redactor) 
 		if name == "" && i < len(requested) {
 			name = requested[i]
 		}
-		tr := TransactionResult{Transaction: name, Records: trimRecords(mr.Records)}
+		tr := TransactionResult{Transaction: name, Records: mr.Records}
 		if mr.failed() {
 			tr.NOK = &NOKError{
 				Program:     program,
 				Transaction: name,
-				Message:     red.scrub(strings.TrimSpace(string(mr.ErrorMessage))),
-				Code:        red.scrub(strings.TrimSpace(string(mr.ErrorCode))),
-				Field:       red.scrub(strings.TrimSpace(string(mr.ErrorField))),
-				Type:        red.scrub(strings.TrimSpace(string(mr.ErrorType))),
+				Message:     red.scrub(strings.TrimSpace(mr.ErrorMessage)),
+				Code:        red.scrub(strings.TrimSpace(mr.ErrorCode)),
+				Field:       red.scrub(strings.TrimSpace(mr.ErrorField)),
+				Type:        red.scrub(strings.TrimSpace(mr.ErrorType)),
 			}
 			noks = append(noks, tr.NOK)
 		}
@@ -97,21 +76,4 @@ func (r *miResponse) results(program string, requested []string, red *redactor) 
 		noks = append(noks, &NOKError{Program: program, Transaction: name})
 	}
 	return out, noks
-}
-
-// trimRecords removes the trailing blanks M3 pads fixed-length fields with,
-// so "ACME      " compares equal to "ACME".
-func trimRecords(in []map[string]flexString) []map[string]string {
-	if in == nil {
-		return nil
-	}
-	out := make([]map[string]string, len(in))
-	for i, rec := range in {
-		m := make(map[string]string, len(rec))
-		for k, v := range rec {
-			m[strings.TrimSpace(k)] = strings.TrimRight(string(v), " ")
-		}
-		out[i] = m
-	}
-	return out
 }

@@ -48,8 +48,9 @@ type Config struct {
 // by different commands; one command must not run twice at the same time
 // (the sink's lease sees to that).
 type Adapter struct {
-	c   *infor.Client
-	cfg Config
+	c     *infor.Client
+	cfg   Config
+	hints invoiceHints
 }
 
 // New returns an Adapter calling M3 through c.
@@ -214,12 +215,22 @@ func (a *Adapter) today() string { return a.cfg.Now().UTC().Format("20060102") }
 
 // exec runs one transaction and returns its records.
 func (a *Adapter) exec(ctx context.Context, prog, trans string, fields map[string]string) ([]map[string]string, error) {
+	return a.read(ctx, prog, trans, fields)
+}
+
+// read runs a transaction and returns its records with only the fields
+// cols (M3's returncols), or all of them when cols is empty. Most lookups
+// need two or three fields of records that have fifteen to twenty-five, and
+// each field left out is one M3 does not encode and the client does not
+// decode. A tenant that ignores returncols sends every field, which
+// changes nothing for the caller.
+func (a *Adapter) read(ctx context.Context, prog, trans string, fields map[string]string, cols ...string) ([]map[string]string, error) {
 	for k, v := range fields {
 		if v == "" {
 			delete(fields, k)
 		}
 	}
-	res, err := a.c.ExecuteWith(ctx, prog, trans, fields, infor.ExecuteOptions{MaxRecs: infor.AllRecords})
+	res, err := a.c.ExecuteWith(ctx, prog, trans, fields, infor.ExecuteOptions{MaxRecs: infor.AllRecords, ReturnCols: cols})
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +239,12 @@ func (a *Adapter) exec(ctx context.Context, prog, trans string, fields map[strin
 
 // one runs a transaction expected to answer one record.
 func (a *Adapter) one(ctx context.Context, prog, trans string, fields map[string]string) (map[string]string, error) {
-	recs, err := a.exec(ctx, prog, trans, fields)
+	return a.readOne(ctx, prog, trans, fields)
+}
+
+// readOne is one with only the fields cols (see read).
+func (a *Adapter) readOne(ctx context.Context, prog, trans string, fields map[string]string, cols ...string) (map[string]string, error) {
+	recs, err := a.read(ctx, prog, trans, fields, cols...)
 	if err != nil {
 		return nil, err
 	}

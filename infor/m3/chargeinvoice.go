@@ -73,7 +73,7 @@ func (a *Adapter) invoiceOfPayment(ctx context.Context, id, charge, missing stri
 		return "", "", invalidf("%s: the payment of %s (bank statement %s line %s, %q) does not name its invoice; credit the invoice by hand",
 			id, charge, stnb, line["LINO"], line["TX40"])
 	}
-	inv, err := a.one(ctx, "ARS200MI", "GetInvoice", map[string]string{"CINO": cino, "DIVI": a.cfg.Division})
+	inv, err := a.readOne(ctx, "ARS200MI", "GetInvoice", map[string]string{"CINO": cino, "DIVI": a.cfg.Division}, "CINO", "CRIN", "CUCD")
 	if err != nil {
 		if a.isNotFound(err, "CINO") {
 			return "", "", fmt.Errorf("m3: %s: invoice %s named by the payment of %s (bank statement %s) does not exist: %w", id, cino, charge, stnb, err)

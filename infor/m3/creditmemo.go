@@ -30,7 +30,9 @@ func RefundReference(stripeRefundID string) string {
 // invoiceOfPayment. Neither order nor payment in M3 yet, or an invoice not
 // there yet, is a *DependencyError; the amount must be in the invoice's
 // currency. Stripe pays the refund back at once, out of the Stripe balance,
-// so the credit note is settled in the same command (settleCreditNote).
+// so the credit note is settled in the same command (settleCreditNote;
+// when this call made the credit note, without looking for a settlement
+// first: none can exist before its credit note).
 func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCreditMemo) (CreditMemoResult, error) {
 	re := cmd.StripeRefundID
 	if re == "" {
@@ -47,7 +49,7 @@ func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCredit
 		return CreditMemoResult{}, invalidf("%s: amount %s must be positive", id, cmd.Amount)
 	}
 	yref := RefundReference(re)
-	found, err := a.exec(ctx, "ARS200MI", "LstInvoices", map[string]string{"YREF": yref, "DIVI": a.cfg.Division})
+	found, err := a.read(ctx, "ARS200MI", "LstInvoices", map[string]string{"YREF": yref, "DIVI": a.cfg.Division}, "CINO", "CRIN", "IVAM", "CUCD")
 	if err != nil {
 		return CreditMemoResult{}, fmt.Errorf("m3: %s: look up credit note %s: %w", id, yref, err)
 	}
@@ -56,7 +58,7 @@ func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCredit
 		for _, f := range found {
 			if f["CINO"] == cn {
 				res := CreditMemoResult{CreditNoteNumber: cn, InvoiceNumber: f["CRIN"]}
-				return res, a.settleCreditNote(ctx, id, re, f)
+				return res, a.settleCreditNote(ctx, id, re, f, false)
 			}
 		}
 	}
@@ -83,5 +85,5 @@ func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCredit
 	}
 	res := CreditMemoResult{CreditNoteNumber: rec["CINO"], InvoiceNumber: cino, Created: true}
 	cn := map[string]string{"CINO": rec["CINO"], "IVAM": rec["IVAM"], "CUCD": cucd}
-	return res, a.settleCreditNote(ctx, id, re, cn)
+	return res, a.settleCreditNote(ctx, id, re, cn, true)
 }

@@ -2,10 +2,12 @@ package m3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/stripe-infor/stripe-infor/infor"
 	"github.com/stripe-infor/stripe-infor/internal/command"
 )
 
@@ -20,6 +22,10 @@ type CustomerResult struct {
 	// STRIPE) was added or changed.
 	AddressChanged bool
 }
+
+// existingCols are the fields UpsertCustomer reads of a customer found in
+// M3: the Stripe id (collisions), the stored version and the name.
+var existingCols = []string{"YREF", "YRE2", "CUNM"}
 
 // The billing address is kept as the customer's invoice address: address
 // type 01 with the fixed id STRIPE, so the adapter finds its own address
@@ -40,7 +46,9 @@ const (
 //
 // Once the customer exists, its billing address is upserted as the invoice
 // address (ADRT 01, ADID STRIPE): LstAddress, then AddAddress when it is
-// absent, ChgAddress when a field differs, nothing when it is equal. A
+// absent, ChgAddress when a field differs, nothing when it is equal (a
+// customer this call created has no address to list: AddAddress at once,
+// see addNewCustomersAddress). A
 // command older than the stored version leaves the address alone too; one
 // as old as the stored version (a replay) still completes the address, so a
 // command interrupted between the customer and its address is finished by
@@ -63,7 +71,7 @@ func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer
 	var existing map[string]string
 	if cmd.ERPCustomerID != "" {
 		cuno = cmd.ERPCustomerID
-		rec, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cuno})
+		rec, err := a.readOne(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cuno}, existingCols...)
 		if err != nil {
 			if a.isNotFound(err, "CUNO") {
 				return CustomerResult{}, invalidf("%s: ERP customer %s (metadata.erp_customer_id) does not exist in M3", id, cuno)
@@ -74,7 +82,7 @@ func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer
 	} else {
 		found := false
 		for _, cand := range customerCandidates(cmd.StripeCustomerID) {
-			rec, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cand})
+			rec, err := a.readOne(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cand}, existingCols...)
 			if err != nil {
 				if a.isNotFound(err, "CUNO") {
 					cuno, found = cand, true
@@ -109,7 +117,7 @@ func (a *Adapter) UpsertCustomer(ctx context.Context, cmd command.UpsertCustomer
 			return CustomerResult{}, fmt.Errorf("m3: %s: add customer %s: %w", id, cuno, err)
 		}
 		res := CustomerResult{CustomerNumber: cuno, Created: true}
-		return a.upsertAddress(ctx, id, cuno, addr, res)
+		return a.addNewCustomersAddress(ctx, id, cuno, addr, res)
 	}
 
 	if addr != nil && addr["CUNM"] == "" {
@@ -180,6 +188,34 @@ func (a *Adapter) upsertAddress(ctx context.Context, id, cuno string, addr map[s
 	}
 	res.AddressChanged = true
 	return res, nil
+}
+
+// addNewCustomersAddress adds the billing address of a customer this call
+// has just created, without listing its addresses first: a customer that
+// did not exist a moment ago has none (customers are never deleted, so no
+// address can be left from an earlier one). Should M3 still say the
+// address exists (NOK on a key field), the general upsert takes over and
+// compares it, so the shortcut can cost a call but never skip a change.
+// A retry after a crash between Add and here finds the customer and takes
+// the general path (UpsertCustomer).
+func (a *Adapter) addNewCustomersAddress(ctx context.Context, id, cuno string, addr map[string]string, res CustomerResult) (CustomerResult, error) {
+	if addr == nil {
+		return res, nil
+	}
+	fields := map[string]string{"CUNO": cuno, "ADRT": billingADRT, "ADID": billingADID}
+	for k, v := range addr {
+		fields[k] = v
+	}
+	_, err := a.exec(ctx, "CRS610MI", "AddAddress", fields)
+	var nok *infor.NOKError
+	switch {
+	case err == nil:
+		res.AddressChanged = true
+		return res, nil
+	case errors.As(err, &nok) && (nok.Field == "" || nok.Field == "ADID" || nok.Field == "ADRT" || nok.Field == "CUNO"):
+		return a.upsertAddress(ctx, id, cuno, addr, res)
+	}
+	return CustomerResult{}, fmt.Errorf("m3: %s: add billing address of customer %s: %w", id, cuno, err)
 }
 
 // billingAddress maps the command's billing address to CRS610MI address

@@ -97,6 +97,21 @@
 // The money comes back to the Stripe balance as a payout_failure balance
 // transaction and is booked with the payout that later carries it.
 //
+// # Fewer calls
+//
+// Every MI call is a round trip through the gateway, so the adapter makes
+// no call whose answer it knows. Lookups ask only for the fields they read
+// (returncols). A customer this call has just created has no address to
+// list; Confirm answers the order's final number, so the order is not
+// looked up again; a credit note this call has just made has no settlement
+// to look for; ChangeOrderStatus reads the stop code from the lookup that
+// found the order; and a payment reads the invoice its order produced
+// through a hint the adapter kept when it saw the order (see invoiceHints:
+// a hint is checked against M3 before it is used). Each shortcut applies
+// only where this call made or saw the record itself: a retry after a crash
+// at any step takes the general path and looks everything up.
+// TestMICallsPerCommand counts the calls of each command.
+//
 // # Errors
 //
 // A missing prerequisite (an order or customer not yet in M3 when a payment

@@ -1,8 +1,10 @@
 package m3
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -19,17 +21,28 @@ import (
 // env is the adapter against an emulator over real HTTP, configured from
 // the .ionapi file the emulator writes, as for a real tenant.
 type env struct {
-	t  *testing.T
+	t  testing.TB
 	e  *emulator.Emulator
 	a  *Adapter
 	c  *infor.Client
 	rt *dropper
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	return newEnvWith(t, true)
+}
+
+// newEnvWith is newEnv with the emulator's state journaled to disk before
+// each answer (persist, as in dev) or kept in memory only (benchmarks).
+func newEnvWith(t testing.TB, persist bool) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e, err := emulator.New(emulator.Config{DataDir: dir})
+	ecfg := emulator.Config{}
+	if persist {
+		ecfg.DataDir = dir
+	}
+	e, err := emulator.New(ecfg)
 	if err != nil {
 		t.Fatalf("emulator: %v", err)
 	}
@@ -67,6 +80,11 @@ type dropper struct {
 	mu   sync.Mutex
 	drop map[string]int // "PROGRAM/TRANSACTION" → answers still to lose
 	seen map[string]int // calls per "PROGRAM/TRANSACTION"
+	// after runs once a call of "PROGRAM/TRANSACTION" was carried out,
+	// before its answer reaches the adapter (someone else acting in M3 in
+	// between); rewrite changes the answer's body (another tenant's shape).
+	after   map[string]func(*http.Request)
+	rewrite map[string]func([]byte) []byte
 }
 
 var errLost = errors.New("test: answer lost after the server carried the request out")
@@ -81,17 +99,55 @@ func (d *dropper) RoundTrip(r *http.Request) (*http.Response, error) {
 		key = r.URL.Path[i+len("/execute/"):]
 	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	if d.seen == nil {
 		d.seen = map[string]int{}
 	}
 	d.seen[key]++
-	if d.drop[key] > 0 {
+	lose := d.drop[key] > 0
+	if lose {
 		d.drop[key]--
+	}
+	after, rewrite := d.after[key], d.rewrite[key]
+	d.mu.Unlock()
+	if after != nil {
+		after(r)
+	}
+	if lose {
 		resp.Body.Close()
 		return nil, errLost
 	}
+	if rewrite != nil {
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = rewrite(body)
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Del("Content-Length")
+	}
 	return resp, nil
+}
+
+// onAfter runs f after each call of prog/trans, before its answer returns.
+func (d *dropper) onAfter(prog, trans string, f func(*http.Request)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.after == nil {
+		d.after = map[string]func(*http.Request){}
+	}
+	d.after[prog+"/"+trans] = f
+}
+
+// rewriteAnswers changes the body of every answer of prog/trans with f.
+func (d *dropper) rewriteAnswers(prog, trans string, f func([]byte) []byte) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.rewrite == nil {
+		d.rewrite = map[string]func([]byte) []byte{}
+	}
+	d.rewrite[prog+"/"+trans] = f
 }
 
 // loseAnswer makes the next n answers of prog/trans get lost.
@@ -110,7 +166,7 @@ func (d *dropper) calls(prog, trans string) int {
 	return d.seen[prog+"/"+trans]
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return c

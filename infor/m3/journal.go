@@ -35,7 +35,7 @@ func (a *Adapter) PostJournal(ctx context.Context, cmd command.PostJournal) (Jou
 	}
 	refe := JournalReference(id)
 
-	batches, err := a.exec(ctx, "GLS840MI", "LstBatch", map[string]string{"REFE": refe})
+	batches, err := a.read(ctx, "GLS840MI", "LstBatch", map[string]string{"REFE": refe}, "BCHN", "STAT", "NOLN")
 	if err != nil {
 		return JournalResult{}, fmt.Errorf("m3: %s: look up GL batch %s: %w", id, refe, err)
 	}

@@ -66,7 +66,7 @@ func (a *Adapter) CreateSalesOrder(ctx context.Context, cmd command.CreateSalesO
 	}
 
 	// An interrupted batch order to finish?
-	heads, err := a.exec(ctx, "OIS100MI", "LstBatchHead", map[string]string{"CUOR": cuor})
+	heads, err := a.read(ctx, "OIS100MI", "LstBatchHead", map[string]string{"CUOR": cuor}, "ORNO")
 	if err != nil {
 		return OrderResult{}, fmt.Errorf("m3: %s: look up batch order %s: %w", id, cuor, err)
 	}
@@ -74,7 +74,7 @@ func (a *Adapter) CreateSalesOrder(ctx context.Context, cmd command.CreateSalesO
 	have := 0
 	if len(heads) > 0 {
 		temp = lowest(heads, "ORNO")
-		lines, err := a.exec(ctx, "OIS100MI", "LstBatchLine", map[string]string{"ORNO": temp})
+		lines, err := a.read(ctx, "OIS100MI", "LstBatchLine", map[string]string{"ORNO": temp}, "ITNO", "ORQT")
 		if err != nil {
 			return OrderResult{}, fmt.Errorf("m3: %s: lines of batch order %s: %w", id, temp, err)
 		}
@@ -107,7 +107,8 @@ func (a *Adapter) CreateSalesOrder(ctx context.Context, cmd command.CreateSalesO
 			return OrderResult{}, fmt.Errorf("m3: %s: add line %d to batch order %s: %w", id, i+1, temp, err)
 		}
 	}
-	if _, err := a.exec(ctx, "OIS100MI", "Confirm", map[string]string{"ORNO": temp}); err != nil {
+	confirmed, err := a.one(ctx, "OIS100MI", "Confirm", map[string]string{"ORNO": temp})
+	if err != nil {
 		var nok *infor.NOKError
 		if errors.As(err, &nok) { // confirmed by an attempt whose answer was lost?
 			if res, ok, ferr := a.findOrder(ctx, id, cuor, objID); ferr == nil && ok {
@@ -116,20 +117,30 @@ func (a *Adapter) CreateSalesOrder(ctx context.Context, cmd command.CreateSalesO
 		}
 		return OrderResult{}, fmt.Errorf("m3: %s: confirm batch order %s: %w", id, temp, err)
 	}
-	res, ok, err := a.findOrder(ctx, id, cuor, objID)
-	if err != nil {
+	// Confirm answers the order's final number: no need to look the order
+	// up again by CUOR (this call made it, from the command's own YREF).
+	res := OrderResult{OrderNumber: confirmed["ORNO"], CUOR: cuor, Created: true}
+	if res.OrderNumber == "" { // a tenant whose Confirm answers no ORNO
+		found, ok, err := a.findOrder(ctx, id, cuor, objID)
+		if err != nil {
+			return OrderResult{}, err
+		}
+		if !ok {
+			return OrderResult{}, fmt.Errorf("m3: %s: order %s confirmed but not found by CUOR %s", id, temp, cuor)
+		}
+		found.Created = true
+		return found, nil
+	}
+	if res.InvoiceNumber, err = a.orderInvoice(ctx, id, res.OrderNumber); err != nil {
 		return OrderResult{}, err
 	}
-	if !ok {
-		return OrderResult{}, fmt.Errorf("m3: %s: order %s confirmed but not found by CUOR %s", id, temp, cuor)
-	}
-	res.Created = true
+	a.hints.put(cuor, res.InvoiceNumber)
 	return res, nil
 }
 
 // findOrder looks the confirmed order up by CUOR and its invoice by ORNO.
 func (a *Adapter) findOrder(ctx context.Context, id, cuor, objID string) (OrderResult, bool, error) {
-	heads, err := a.exec(ctx, "OIS100MI", "LstHead", map[string]string{"CUOR": cuor})
+	heads, err := a.read(ctx, "OIS100MI", "LstHead", map[string]string{"CUOR": cuor}, "ORNO", "YREF")
 	if err != nil {
 		return OrderResult{}, false, fmt.Errorf("m3: %s: look up order %s: %w", id, cuor, err)
 	}
@@ -143,14 +154,21 @@ func (a *Adapter) findOrder(ctx context.Context, id, cuor, objID string) (OrderR
 		}
 	}
 	res := OrderResult{OrderNumber: orno, CUOR: cuor}
-	invs, err := a.exec(ctx, "ARS200MI", "LstInvoices", map[string]string{"ORNO": orno, "DIVI": a.cfg.Division})
-	if err != nil {
-		return OrderResult{}, false, fmt.Errorf("m3: %s: invoices of order %s: %w", id, orno, err)
+	if res.InvoiceNumber, err = a.orderInvoice(ctx, id, orno); err != nil {
+		return OrderResult{}, false, err
 	}
-	if len(invs) > 0 {
-		res.InvoiceNumber = lowest(invs, "CINO")
-	}
+	a.hints.put(cuor, res.InvoiceNumber)
 	return res, true, nil
+}
+
+// orderInvoice is the number of the (first) invoice of order orno, "" when
+// it has none.
+func (a *Adapter) orderInvoice(ctx context.Context, id, orno string) (string, error) {
+	invs, err := a.read(ctx, "ARS200MI", "LstInvoices", map[string]string{"ORNO": orno, "DIVI": a.cfg.Division}, "CINO")
+	if err != nil {
+		return "", fmt.Errorf("m3: %s: invoices of order %s: %w", id, orno, err)
+	}
+	return lowest(invs, "CINO"), nil
 }
 
 // resolveCustomer finds the CUNO an order is for: the ERP id, else the
@@ -163,7 +181,7 @@ func (a *Adapter) resolveCustomer(ctx context.Context, id string, ref command.Cu
 		return a.cfg.DefaultCustomer, nil
 	}
 	if ref.ERPCustomerID != "" {
-		if _, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": ref.ERPCustomerID}); err != nil {
+		if _, err := a.readOne(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": ref.ERPCustomerID}, "CUNO"); err != nil {
 			if a.isNotFound(err, "CUNO") {
 				return "", &DependencyError{Command: id, Missing: "customer", Ref: "CUNO " + ref.ERPCustomerID}
 			}
@@ -172,7 +190,7 @@ func (a *Adapter) resolveCustomer(ctx context.Context, id string, ref command.Cu
 		return ref.ERPCustomerID, nil
 	}
 	for _, cand := range customerCandidates(ref.StripeCustomerID) {
-		rec, err := a.one(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cand})
+		rec, err := a.readOne(ctx, "CRS610MI", "GetBasicData", map[string]string{"CUNO": cand}, "YREF")
 		if err != nil {
 			if a.isNotFound(err, "CUNO") {
 				break
@@ -189,11 +207,17 @@ func (a *Adapter) resolveCustomer(ctx context.Context, id string, ref command.Cu
 // lowest is the smallest value of field among recs (M3 numbers of one
 // series compare as strings of equal width; shorter sorts first).
 func lowest(recs []map[string]string, field string) string {
-	best := ""
+	return lowestRecord(recs, field)[field]
+}
+
+// lowestRecord is the record of recs with the smallest value of field (as
+// lowest), nil when recs is empty.
+func lowestRecord(recs []map[string]string, field string) map[string]string {
+	var best map[string]string
 	for _, r := range recs {
-		v := r[field]
-		if best == "" || len(v) < len(best) || (len(v) == len(best) && v < best) {
-			best = v
+		v, b := r[field], best[field]
+		if b == "" || len(v) < len(b) || (len(v) == len(b) && v < b) {
+			best = r
 		}
 	}
 	return best

@@ -2,9 +2,11 @@ package m3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/stripe-infor/stripe-infor/infor"
 	"github.com/stripe-infor/stripe-infor/internal/command"
 )
 
@@ -101,13 +103,33 @@ func (a *Adapter) ApplyPayment(ctx context.Context, cmd command.ApplyPayment) (P
 }
 
 // findInvoice finds an order by its reference and the invoice it produced;
-// either missing is a *DependencyError.
+// either missing is a *DependencyError. An order of a Stripe object whose
+// invoice this adapter has seen is read through the invoice alone (see
+// invoiceHints).
 func (a *Adapter) findInvoice(ctx context.Context, id string, ref command.OrderRef) (orno, cino, cuno, cucd string, err error) {
+	var cuor string
+	if ref.ERPOrderNumber == "" && ref.StripeObjectID != "" {
+		cuor = OrderReference(ref.StripeObjectID)
+		if hint := a.hints.get(cuor); hint != "" {
+			inv, err := a.readOne(ctx, "ARS200MI", "GetInvoice", map[string]string{"CINO": hint, "DIVI": a.cfg.Division},
+				"CINO", "ORNO", "CUOR", "CUNO", "CUCD", "CRIN")
+			var nok *infor.NOKError
+			switch {
+			case err == nil && inv["CINO"] == hint && inv["CUOR"] == cuor && inv["CRIN"] == "" && inv["ORNO"] != "":
+				return inv["ORNO"], hint, inv["CUNO"], inv["CUCD"], nil
+			case err != nil && !errors.As(err, &nok):
+				return "", "", "", "", fmt.Errorf("m3: %s: read invoice %s of order %s: %w", id, hint, cuor, err)
+			}
+			// Not (or no longer) this order's invoice, or M3 refused to
+			// read it: forget the hint and look the order up.
+			a.hints.drop(cuor)
+		}
+	}
 	orno, err = a.findOrderNumber(ctx, id, ref)
 	if err != nil {
 		return "", "", "", "", err
 	}
-	invs, err := a.exec(ctx, "ARS200MI", "LstInvoices", map[string]string{"ORNO": orno, "DIVI": a.cfg.Division})
+	invs, err := a.read(ctx, "ARS200MI", "LstInvoices", map[string]string{"ORNO": orno, "DIVI": a.cfg.Division}, "CINO", "CRIN", "CUNO", "CUCD")
 	if err != nil {
 		return "", "", "", "", fmt.Errorf("m3: %s: invoices of order %s: %w", id, orno, err)
 	}
@@ -129,13 +151,14 @@ func (a *Adapter) findInvoice(ctx context.Context, id string, ref command.OrderR
 			cuno, cucd = inv["CUNO"], inv["CUCD"]
 		}
 	}
+	a.hints.put(cuor, cino)
 	return orno, cino, cuno, cucd, nil
 }
 
 // findStatement looks a bank statement up by bank account and reference and
 // returns its number and lines ("" when there is none).
 func (a *Adapter) findStatement(ctx context.Context, id, bkid, refe string) (string, []map[string]string, error) {
-	sts, err := a.exec(ctx, "ABS100MI", "LstStatmt", map[string]string{"BKID": bkid, "REFE": refe})
+	sts, err := a.read(ctx, "ABS100MI", "LstStatmt", map[string]string{"BKID": bkid, "REFE": refe}, "STNB")
 	if err != nil {
 		return "", nil, fmt.Errorf("m3: %s: look up bank statement %s: %w", id, refe, err)
 	}

@@ -155,7 +155,7 @@ func reversalDate(cmd command.ReconcilePayout, today string) (string, error) {
 // statementHead looks a bank statement up by bank account and reference;
 // nil when there is none.
 func (a *Adapter) statementHead(ctx context.Context, id, bkid, refe string) (map[string]string, error) {
-	sts, err := a.exec(ctx, "ABS100MI", "LstStatmt", map[string]string{"BKID": bkid, "REFE": refe})
+	sts, err := a.read(ctx, "ABS100MI", "LstStatmt", map[string]string{"BKID": bkid, "REFE": refe}, "STNB", "CUCD")
 	if err != nil {
 		return nil, fmt.Errorf("m3: %s: look up bank statement %s: %w", id, refe, err)
 	}

@@ -168,7 +168,7 @@ func (a *Adapter) postPayoutJournal(ctx context.Context, id string, j command.Po
 
 // journalPosted reports whether the journal of command id is posted in M3.
 func (a *Adapter) journalPosted(ctx context.Context, id string) (bool, error) {
-	batches, err := a.exec(ctx, "GLS840MI", "LstBatch", map[string]string{"REFE": JournalReference(id)})
+	batches, err := a.read(ctx, "GLS840MI", "LstBatch", map[string]string{"REFE": JournalReference(id)}, "BCHN", "STAT")
 	if err != nil {
 		return false, fmt.Errorf("m3: look up GL batch of %s: %w", id, err)
 	}

@@ -22,15 +22,25 @@ func RefundSettlementReference(stripeRefundID string) string {
 // ARS200MI lists it (CINO, IVAM negative, CUCD). Resuming after an
 // interruption is as for ApplyPayment: a line whose detail count is not
 // zero is done.
-func (a *Adapter) settleCreditNote(ctx context.Context, id, re string, cn map[string]string) error {
+//
+// created says the caller has just made the credit note, after finding
+// none with the refund's reference: then its settlement is not looked up,
+// since it is only ever written after its credit note. A retry after a
+// crash at any later step finds the credit note, passes created false and
+// resumes from what the lookup finds.
+func (a *Adapter) settleCreditNote(ctx context.Context, id, re string, cn map[string]string, created bool) error {
 	cino, ivam, cucd := cn["CINO"], strings.TrimSpace(cn["IVAM"]), strings.ToUpper(cn["CUCD"])
 	if !strings.HasPrefix(ivam, "-") || cucd == "" {
 		return fmt.Errorf("m3: %s: credit note %s: amount %q / currency %q is not a credit note's", id, cino, ivam, cucd)
 	}
 	refe := RefundSettlementReference(re)
-	stnb, lines, err := a.findStatement(ctx, id, a.cfg.PaymentBank, refe)
-	if err != nil {
-		return err
+	var stnb string
+	var lines []map[string]string
+	if !created {
+		var err error
+		if stnb, lines, err = a.findStatement(ctx, id, a.cfg.PaymentBank, refe); err != nil {
+			return err
+		}
 	}
 	if stnb == "" {
 		rec, err := a.one(ctx, "ABS100MI", "AddStatmtHead", map[string]string{

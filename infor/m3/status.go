@@ -56,13 +56,18 @@ func (a *Adapter) ChangeOrderStatus(ctx context.Context, cmd command.ChangeOrder
 	if !ok {
 		return StatusResult{}, invalidf("%s: status %q has no M3 stop code", id, cmd.Status)
 	}
-	orno, err := a.findOrderNumber(ctx, id, cmd.OrderRef)
+	// The lookup that finds the order (LstHead, or GetHead for an ERP order
+	// number) answers its stop code and text as well; only a tenant whose
+	// list leaves them out costs a second read.
+	orno, head, err := a.findOrderHead(ctx, id, cmd.OrderRef, "OBLC", "OBTX")
 	if err != nil {
 		return StatusResult{}, err
 	}
-	head, err := a.one(ctx, "OIS100MI", "GetHead", map[string]string{"ORNO": orno})
-	if err != nil {
-		return StatusResult{}, fmt.Errorf("m3: %s: read order %s: %w", id, orno, err)
+	_, hasCode := head["OBLC"]
+	if _, hasText := head["OBTX"]; !hasCode || !hasText {
+		if head, err = a.readOne(ctx, "OIS100MI", "GetHead", map[string]string{"ORNO": orno}, "OBLC", "OBTX"); err != nil {
+			return StatusResult{}, fmt.Errorf("m3: %s: read order %s: %w", id, orno, err)
+		}
 	}
 	status := strings.ToLower(cmd.Status)
 	reason := statusText(status, cmd.Reason)
@@ -85,27 +90,39 @@ func (a *Adapter) ChangeOrderStatus(ctx context.Context, cmd command.ChangeOrder
 // findOrderNumber finds a confirmed order by its reference; a missing one
 // is a *DependencyError.
 func (a *Adapter) findOrderNumber(ctx context.Context, id string, ref command.OrderRef) (string, error) {
+	orno, _, err := a.findOrderHead(ctx, id, ref)
+	return orno, err
+}
+
+// findOrderHead finds a confirmed order by its reference and returns its
+// number and its head with the fields cols besides ORNO: GetHead's record
+// for an ERP order number, LstHead's (by CUOR) for a Stripe object. A
+// missing order is a *DependencyError.
+func (a *Adapter) findOrderHead(ctx context.Context, id string, ref command.OrderRef, cols ...string) (string, map[string]string, error) {
+	cols = append([]string{"ORNO"}, cols...)
 	switch {
 	case ref.ERPOrderNumber != "":
-		if _, err := a.one(ctx, "OIS100MI", "GetHead", map[string]string{"ORNO": ref.ERPOrderNumber}); err != nil {
+		head, err := a.readOne(ctx, "OIS100MI", "GetHead", map[string]string{"ORNO": ref.ERPOrderNumber}, cols...)
+		if err != nil {
 			if a.isNotFound(err, "ORNO") {
-				return "", &DependencyError{Command: id, Missing: "order", Ref: "ORNO " + ref.ERPOrderNumber}
+				return "", nil, &DependencyError{Command: id, Missing: "order", Ref: "ORNO " + ref.ERPOrderNumber}
 			}
-			return "", fmt.Errorf("m3: %s: look up order %s: %w", id, ref.ERPOrderNumber, err)
+			return "", nil, fmt.Errorf("m3: %s: look up order %s: %w", id, ref.ERPOrderNumber, err)
 		}
-		return ref.ERPOrderNumber, nil
+		return ref.ERPOrderNumber, head, nil
 	case ref.StripeObjectID != "":
 		cuor := OrderReference(ref.StripeObjectID)
-		heads, err := a.exec(ctx, "OIS100MI", "LstHead", map[string]string{"CUOR": cuor})
+		heads, err := a.read(ctx, "OIS100MI", "LstHead", map[string]string{"CUOR": cuor}, cols...)
 		if err != nil {
-			return "", fmt.Errorf("m3: %s: look up order %s: %w", id, cuor, err)
+			return "", nil, fmt.Errorf("m3: %s: look up order %s: %w", id, cuor, err)
 		}
 		if len(heads) == 0 {
-			return "", &DependencyError{Command: id, Missing: "order", Ref: "CUOR " + cuor + " for " + ref.StripeObjectID}
+			return "", nil, &DependencyError{Command: id, Missing: "order", Ref: "CUOR " + cuor + " for " + ref.StripeObjectID}
 		}
-		return lowest(heads, "ORNO"), nil
+		head := lowestRecord(heads, "ORNO")
+		return head["ORNO"], head, nil
 	}
-	return "", invalidf("%s: no order reference", id)
+	return "", nil, invalidf("%s: no order reference", id)
 }
 
 // statusText is the TX40 of a status change: the status, then the reason.
