@@ -35,6 +35,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseEnvelope$$' -fuzztime $(FUZZTIME) ./producer/
 	$(GO) test -run '^$$' -fuzz '^FuzzWebhookRequest$$' -fuzztime $(FUZZTIME) ./producer/
 	$(GO) test -run '^$$' -fuzz '^FuzzTransform$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./processors/transform/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeMIResponse$$' -fuzztime $(FUZZTIME) ./infor/
+	$(GO) test -run '^$$' -fuzz '^FuzzEncodeQuery$$' -fuzztime $(FUZZTIME) ./infor/
 
 ## helm-test: helm lint and template of deploy/helm/stripe-infor (defaults and every feature on), then the
 ## strict decoding of every rendered manifest into the Kubernetes API types (deploy/helm/chartcheck, its own module)

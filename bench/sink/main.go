@@ -20,8 +20,8 @@
 // and both ways do exactly the same Infor work. The time runs from the
 // first Apply to the last one finished; "MI calls/cmd" is how many M3
 // calls a command takes on average, which with the latency bounds what a
-// given concurrency can reach: concurrency / (calls × latency), about 530
-// commands/s at 64 and 20 ms with 6 calls. So the default runs are 0 ms and
+// given concurrency can reach: concurrency / (calls × latency), about 580
+// commands/s at 64 and 20 ms with 5.5 calls. So the default runs are 0 ms and
 // 20 ms at the sink's default concurrency (64), and 20 ms at 256
 // (SINK_CONCURRENCY), the setting a deployment facing a 20 ms Infor needs
 // for 1,000 commands/s.
@@ -251,7 +251,7 @@ func makeWorkload(n int) (workload, error) {
 		w.seed[0] = append(w.seed[0], c["UpsertCustomer"])
 		w.seed[1] = append(w.seed[1], c["CreateSalesOrder"])
 		w.measured = append(w.measured, c["ApplyPayment"])
-		d := cmds("refund.created", base+3)
+		d := cmds("charge.dispute.created", base+3)
 		w.measured = append(w.measured, d["PostJournal"])
 	}
 	return w, nil
