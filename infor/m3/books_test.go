@@ -3,6 +3,7 @@ package m3
 import (
 	"errors"
 	"math/big"
+	"net/http"
 	"testing"
 
 	"github.com/stripe-infor/stripe-infor/infor/emulator"
@@ -192,5 +193,54 @@ func TestFailedPayoutBooksDoNotDependOnOrder(t *testing.T) {
 		wantBalance(t, st, "6570", "USD", "3.20")
 		wantBalance(t, st, "1930", "USD", "0")
 		wantBalance(t, st, "1580", "USD", "96.80")
+	}
+}
+
+// The failed command runs while the paid one is between its look for a
+// reversal and its writing (a retry-topic record and a main-topic record of
+// one key can run at once): the books still end with the money back in
+// clearing and nothing in the bank, and the reversal mirrors the paid
+// statement.
+func TestPayoutFailingWhilePaidIsWritten(t *testing.T) {
+	v := newEnv(t)
+	if _, err := v.a.CreateSalesOrder(ctx(t), order("ch_r", command.CustomerRef{}, usd(10000))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.a.ApplyPayment(ctx(t), command.ApplyPayment{OrderRef: command.OrderRef{StripeObjectID: "ch_r"}, Amount: usd(10000), StripeChargeID: "ch_r"}); err != nil {
+		t.Fatal(err)
+	}
+	txns := []command.BalanceTransaction{{ID: "txn_r", Type: "charge", Source: "ch_r", Amount: usd(10000), Fee: usd(320), Net: usd(9680)}}
+	paid := command.ReconcilePayout{CommandID: "payout:po_r", StripePayoutID: "po_r", Amount: usd(9680), ArrivalDate: "2026-03-05",
+		Status: "paid", Accounts: devAccounts, Transactions: txns}
+	failed := paid
+	failed.CommandID, failed.Status = "payout:po_r:failed", "failed"
+	once := false
+	v.rt.onAfter("ABS100MI", "LstStatmt", func(*http.Request) {
+		if once {
+			return
+		}
+		once = true // right after the paid command's first look for a reversal
+		if _, err := v.a.ReconcilePayout(ctx(t), failed); err != nil {
+			t.Errorf("failed: %v", err)
+		}
+	})
+	if _, err := v.a.ReconcilePayout(ctx(t), paid); err != nil {
+		t.Fatal(err)
+	}
+	st := v.state()
+	wantBalance(t, st, "1930", "USD", "0")
+	wantBalance(t, st, "1580", "USD", "96.80")
+	wantBalance(t, st, "6570", "USD", "3.20")
+	var paidSt, revSt *emulator.BankStatement
+	for _, bs := range st.BankStatements {
+		switch bs.REFE {
+		case PayoutReference("po_r"):
+			paidSt = bs
+		case PayoutReversalReference("po_r"):
+			revSt = bs
+		}
+	}
+	if paidSt == nil || revSt == nil || len(revSt.Lines) != len(paidSt.Lines) || revSt.Lines[0].ACAM != "-96.80" {
+		t.Fatalf("paid %+v, reversal %+v", paidSt, revSt)
 	}
 }

@@ -144,6 +144,26 @@ func (a *Adapter) ReconcilePayout(ctx context.Context, cmd command.ReconcilePayo
 			return PayoutResult{}, err
 		}
 	}
+	// The failed command may have run while this one was writing (one from
+	// a retry topic and one from the main topic can run at once): it wrote
+	// its reversal after this command looked for it, and may have read a
+	// statement not complete yet or found no transfer to reverse. Each side
+	// writes, then looks for the other's writing, so at least one of them
+	// sees both; here, finish the reversal (idempotent: lines are resumed,
+	// the reversal journal is posted once).
+	rev, err := a.statementHead(ctx, id, a.cfg.PayoutBank, PayoutReversalReference(po))
+	if err != nil {
+		return PayoutResult{}, err
+	}
+	if rev != nil {
+		failed := cmd
+		failed.Status = "failed"
+		failed.Transactions = nil // the settlement is posted above
+		if _, err := a.reversePayout(ctx, id, po, failed); err != nil {
+			return PayoutResult{}, fmt.Errorf("%s: finishing the reversal of a payout that failed meanwhile: %w", id, err)
+		}
+		res.Failed = true
+	}
 	return res, nil
 }
 

@@ -105,23 +105,15 @@ func (a *Adapter) reversePayout(ctx context.Context, id, po string, cmd command.
 		}
 		res.Created = true
 	}
-	// The GL. The payout's transactions were settled whether or not the
-	// payout reached the bank, so their settlement journal is posted here
-	// too when the command has them (the same journal a paid command
-	// posts: whichever comes first posts it). The transfer to the bank is
-	// undone only if it was posted.
+	// The GL. The transfer to the bank is undone if it was posted. The
+	// payout's transactions were settled whether or not the payout reached
+	// the bank, so their settlement journal is posted here too when the
+	// command has them (the same journal a paid command posts: whichever
+	// comes first posts it). The reversal comes first, so a settlement the
+	// adapter refuses does not leave the money in the bank.
 	acc, withJournals, err := payoutAccounts(cmd)
 	if err != nil || !withJournals {
 		return res, err
-	}
-	if len(cmd.Transactions) > 0 {
-		sj, err := settlementJournal(po, cmd, acc, date)
-		if err != nil {
-			return PayoutResult{}, err
-		}
-		if err := a.postPayoutJournal(ctx, id, sj); err != nil {
-			return PayoutResult{}, err
-		}
 	}
 	posted, err := a.journalPosted(ctx, payoutJournalID(po))
 	if err != nil {
@@ -133,6 +125,15 @@ func (a *Adapter) reversePayout(ctx context.Context, id, po string, cmd command.
 			amt.Currency = cucd
 		}
 		if err := a.postPayoutJournal(ctx, id, payoutReversalJournal(po, cmd, acc, amt, date)); err != nil {
+			return PayoutResult{}, err
+		}
+	}
+	if len(cmd.Transactions) > 0 {
+		sj, err := settlementJournal(po, cmd, acc, date)
+		if err != nil {
+			return PayoutResult{}, err
+		}
+		if err := a.postPayoutJournal(ctx, id, sj); err != nil {
 			return PayoutResult{}, err
 		}
 	}
