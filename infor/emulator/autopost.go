@@ -64,7 +64,7 @@ func (a Accounting) validate(m masterData) error {
 			return fmt.Errorf("accounting: %s is empty (leave receivable empty to turn automatic vouchers off)", acc.name)
 		}
 		if !m.hasAccount(acc.ait1) {
-			return fmt.Errorf("accounting: %s account %s is not among gl_accounts", acc.name, acc.ait1)
+			return fmt.Errorf("accounting: %s account %s is not among gl_accounts (add it, name your own in the seed's \"accounting\" key, or set \"accounting\": {\"receivable\": \"\"} to turn automatic vouchers off)", acc.name, acc.ait1)
 		}
 	}
 	return nil
