@@ -414,7 +414,7 @@ func TestOrderStatusDoesNotDependOnArrivalOrder(t *testing.T) {
 // lost dispute, subscriptions, a dunning invoice, a payout per currency.
 func TestRealisticDay(t *testing.T) {
 	s := getStack(t)
-	w := scenario.Day(113, 40)
+	w := scenario.Day(113, 40, true)
 	if len(w.Payouts) == 0 || len(w.Refunds) == 0 || len(w.Disputes) == 0 {
 		t.Fatalf("the day has %d payouts, %d refunds, %d disputes", len(w.Payouts), len(w.Refunds), len(w.Disputes))
 	}

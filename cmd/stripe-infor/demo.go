@@ -131,7 +131,7 @@ func (d *demo) run(ctx context.Context) error {
 	defer cancel()
 	started := time.Now()
 
-	w := demoDay(d.s.seed, d.s.customers, d.s.livemode)
+	w := scenario.Day(d.s.seed, d.s.customers, d.s.livemode)
 	d.describe(w)
 
 	before, err := d.inforBooks(ctx)
@@ -327,15 +327,15 @@ func (d *demo) send(ctx context.Context, w *scenario.World) error {
 }
 
 // sortedCurrencies returns a map's currency keys in the demo's order
-// (demoCurrencies first), then alphabetically.
+// (scenario.Currencies first), then alphabetically.
 func sortedCurrencies[V any](m map[string]V) []string {
 	rank := func(c string) int {
-		for i, d := range demoCurrencies {
+		for i, d := range scenario.Currencies {
 			if strings.EqualFold(c, d) {
 				return i
 			}
 		}
-		return len(demoCurrencies)
+		return len(scenario.Currencies)
 	}
 	out := make([]string, 0, len(m))
 	for c := range m {

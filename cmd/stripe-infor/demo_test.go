@@ -65,7 +65,7 @@ func TestDemoAgainstDev(t *testing.T) {
 		}
 		// The figures shown are this day's: Stripe's column is the day's
 		// world, and with exit 0 Infor's column equals it.
-		want := demoDay(seed, 20, false).Expected(false).Get("USD")
+		want := scenario.Day(seed, 20, false).Expected(false).Get("USD")
 		for label, v := range map[string]int64{"Charged": want.Charged, "Paid out": want.PaidOut, "Still in clearing": want.Clearing} {
 			a := regexp.QuoteMeta(scenario.FormatAmount(v, "USD"))
 			re := regexp.MustCompile(`(?m)^USD.*\n(?:  .*\n)*?  ` + label + ` +` + a + ` +` + a + `$`)
@@ -110,7 +110,7 @@ func TestDemoAgainstDev(t *testing.T) {
 // The day holds the story the brief asks for, in the mode asked, and is
 // the same for the same seed.
 func TestDemoDay(t *testing.T) {
-	w := demoDay(5, 20, false)
+	w := scenario.Day(5, 20, false)
 	charged := map[string]bool{}
 	converted := map[string]bool{}
 	declined := 0
@@ -124,7 +124,7 @@ func TestDemoDay(t *testing.T) {
 			charged[ch.Currency] = true
 		}
 	}
-	for _, cur := range demoCurrencies {
+	for _, cur := range scenario.Currencies {
 		if !charged[cur] {
 			t.Errorf("no charge in %s", cur)
 		}
@@ -158,7 +158,7 @@ func TestDemoDay(t *testing.T) {
 	for _, po := range w.Payouts {
 		paidOut[po.Currency] = true
 	}
-	for _, cur := range demoCurrencies {
+	for _, cur := range scenario.Currencies {
 		f := books.Get(cur)
 		if !paidOut[cur] || f.PaidOut <= 0 {
 			t.Errorf("%s: no payout (%d)", cur, f.PaidOut)
@@ -172,15 +172,15 @@ func TestDemoDay(t *testing.T) {
 			t.Fatalf("event %s is live mode in a test-mode day", e.ID)
 		}
 	}
-	if live := demoDay(5, 20, true); len(live.Mode(true).Events) != len(live.Events) {
+	if live := scenario.Day(5, 20, true); len(live.Mode(true).Events) != len(live.Events) {
 		t.Error("a live-mode day has test-mode events")
 	}
 
-	again := demoDay(5, 20, false)
+	again := scenario.Day(5, 20, false)
 	if len(again.Events) != len(w.Events) || !bytes.Equal(again.Events[len(w.Events)-1].Body, w.Events[len(w.Events)-1].Body) {
 		t.Error("the same seed gave another day")
 	}
-	if other := demoDay(6, 20, false); other.Customers[0].ID == w.Customers[0].ID {
+	if other := scenario.Day(6, 20, false); other.Customers[0].ID == w.Customers[0].ID {
 		t.Error("another seed gave the same ids: a second run would book nothing new")
 	}
 }

@@ -18,53 +18,60 @@ func price(b *Builder, currency string) int64 {
 	return int64(500 + 5*r.IntN(3000)) // 5.00 – 154.95
 }
 
-// payoutCurrencies are the balances a Day pays out.
-var payoutCurrencies = []string{"usd", "eur", "gbp", "jpy", "kwd", "isk"}
+// Currencies are the currencies of a Day, in the order a report shows
+// them.
+var Currencies = []string{"usd", "eur", "gbp", "jpy", "kwd", "isk"}
 
 // mix is the currencies customers pay in, weighted like a US merchant
 // selling abroad.
 var mix = []string{"usd", "usd", "usd", "usd", "usd", "eur", "eur", "gbp", "jpy", "kwd", "isk"}
 
-// Day is a realistic day of a merchant's Stripe account in live mode, for
-// `make demo` and the benchmarks: customers customers pay once or twice in
-// USD, EUR, GBP, JPY, KWD and ISK (some EUR and JPY charges converted to a
-// USD balance), some cards are declined, about one charge in twenty is
-// refunded (half of them in part), one charge is disputed and lost, a few
-// customers start a quarterly subscription (deferred revenue) and one
-// fails to pay for it. The days before left charges that today's payouts
-// (one per currency) pay out; today's charges are still at Stripe.
-func Day(seed int64, customers int) *World {
+// Day is a realistic day of a merchant's Stripe account, for `make demo`,
+// the end-to-end suite and the benchmarks: earlier this week, charges in every currency
+// (two converted into USD), a partial refund and Stripe's monthly Radar
+// fee, which today's payouts pay out; today, customers customers paying
+// once or twice (about 4 % declined, some EUR and JPY converted into USD,
+// the first customer's card declined for sure), a quarterly subscription
+// every 40 customers and one that fails, a refund of one charge in
+// twenty (every other one partial), a dispute of an earlier charge lost
+// and one won; at the end of the day one payout per currency of what
+// became available. Today's charges stay in clearing, as in real life.
+func Day(seed int64, customers int, live bool) *World {
 	b := New(seed)
 	r := b.Rand()
-	// Two days of earlier business: what today's payouts pay out.
+
 	var early []*Charge
-	for i := 0; i < max(customers/10, len(payoutCurrencies)+1); i++ {
-		cur := payoutCurrencies[i%len(payoutCurrencies)]
-		c := b.Customer(true, cur)
-		var opts []ChargeOption
-		if i == len(payoutCurrencies) { // a euro charge Stripe converts: the payout books the conversion
-			cur, opts = "eur", []ChargeOption{SettledIn("usd", "1.0876")}
-		}
+	pay := func(cur string, opts ...ChargeOption) {
+		c := b.Customer(live, cur)
 		early = append(early, b.Charge(c, price(b, cur), cur, opts...))
-		b.Advance(time.Duration(20+r.IntN(600)) * time.Second)
+		b.Advance(time.Duration(60+r.IntN(1200)) * time.Second)
 	}
+	for _, cur := range Currencies {
+		pay(cur)
+	}
+	pay("eur", SettledIn("usd", "1.0876"))
+	pay("jpy", SettledIn("usd", "0.0067"))
+	for i := len(early); i < customers/10; i++ {
+		pay(mix[r.IntN(len(mix))])
+	}
+	b.Refund(early[0], half(early[0]))
+	b.StripeFee(live, "usd", 500, "Radar for Fraud Teams (monthly)")
 	b.Advance(4 * 24 * time.Hour)
-	for _, cur := range payoutCurrencies {
-		b.Payout(true, cur)
-	}
 
 	var charges []*Charge
 	for i := 0; i < customers; i++ {
 		cur := mix[r.IntN(len(mix))]
-		c := b.Customer(true, cur)
-		n := 1 + r.IntN(2)
-		for j := 0; j < n; j++ {
+		c := b.Customer(live, cur)
+		if i == 0 {
+			b.FailedCharge(c, price(b, cur), cur)
+		}
+		for j := 1 + r.IntN(2); j > 0; j-- {
 			switch k := r.IntN(100); {
 			case k < 4:
 				b.FailedCharge(c, price(b, cur), cur)
-			case k < 10 && cur == "eur":
+			case k < 12 && cur == "eur":
 				charges = append(charges, b.Charge(c, price(b, cur), cur, SettledIn("usd", "1.0876")))
-			case k < 10 && cur == "jpy":
+			case k < 12 && cur == "jpy":
 				charges = append(charges, b.Charge(c, price(b, cur), cur, SettledIn("usd", "0.0067")))
 			default:
 				charges = append(charges, b.Charge(c, price(b, cur), cur))
@@ -79,17 +86,25 @@ func Day(seed int64, customers int) *World {
 		b.Advance(time.Duration(10+r.IntN(120)) * time.Second)
 	}
 	for i, ch := range charges {
-		if i%20 != 3 {
-			continue
+		switch {
+		case i%40 == 3:
+			b.Refund(ch, half(ch))
+		case i%20 == 3:
+			b.Refund(ch, 0)
 		}
-		amount := int64(0) // all of it
-		if i%40 == 3 {
-			amount = ch.Amount / 2 / unit(ch.Currency) * unit(ch.Currency)
-		}
-		b.Refund(ch, amount)
 	}
-	if len(early) > 0 {
-		b.Dispute(early[0], false)
+	b.Dispute(early[1], false)
+	b.Dispute(early[2], true)
+	b.Advance(3 * time.Hour)
+	for _, cur := range Currencies {
+		b.Payout(live, cur)
 	}
 	return b.World()
+}
+
+// half is about half of a charge, in an amount its currency can be
+// refunded in (whole krónur for ISK).
+func half(ch *Charge) int64 {
+	u := unit(ch.Currency)
+	return max(ch.Amount/2/u*u, u)
 }

@@ -60,7 +60,7 @@ func TestSameSeedSameWorld(t *testing.T) {
 	if a.Events[0].ID == c.Events[0].ID || a.Charges[0].ID == c.Charges[0].ID {
 		t.Fatal("seeds 11 and 12 gave the same ids")
 	}
-	d1, d2 := Day(5, 40), Day(5, 40)
+	d1, d2 := Day(5, 40, true), Day(5, 40, true)
 	if len(d1.Events) != len(d2.Events) || !bytes.Equal(d1.Events[len(d1.Events)-1].Body, d2.Events[len(d2.Events)-1].Body) {
 		t.Fatal("Day is not deterministic")
 	}
