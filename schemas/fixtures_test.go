@@ -88,7 +88,7 @@ func fullValues() []any {
 		command.CreateCreditMemo{
 			Meta: meta, CommandID: "refund:re_3OAbCd", StripeRefundID: "re_3OAbCd",
 			OrderRef: command.OrderRef{StripeObjectID: "ch_3OAbCd", ERPOrderNumber: "1000123"},
-			Amount:   command.Money{Minor: 500000, Currency: "ISK"}, Reason: "requested_by_customer",
+			Amount:   command.Money{Minor: 500000, Currency: "ISK"}, Reason: "requested_by_customer", RefundDate: "2023-11-15",
 		},
 		command.PostJournal{
 			Meta: meta, CommandID: "journal:ch_3OAbCd:fee", AccountingDate: "2023-11-14",

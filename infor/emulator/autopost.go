@@ -21,7 +21,8 @@ import (
 //	                                                a negative allocation settles a credit note)
 //
 // Every voucher is a posted GL batch with REFE "AUTO <document>", in the
-// document's currency, on the day of the transaction.
+// document's currency, dated as the document: the invoice date, the
+// statement's date for a cash allocation.
 type Accounting struct {
 	Receivable  string `json:"receivable"`
 	Sales       string `json:"sales"`
@@ -76,10 +77,11 @@ type voucherLine struct {
 	amount *big.Rat // debit positive
 }
 
-// postVoucher adds an automatic voucher: a posted batch whose lines sum to
-// zero (callers build them in pairs). It does nothing when automatic
-// vouchers are off or the amount is zero.
-func postVoucher(x *exec, document, tx40, cucd string, lines ...voucherLine) *nok {
+// postVoucher adds an automatic voucher dated acdt (YYYYMMDD; "" is
+// today): a posted batch whose lines sum to zero (callers build them in
+// pairs). It does nothing when automatic vouchers are off or the amount is
+// zero.
+func postVoucher(x *exec, document, tx40, acdt, cucd string, lines ...voucherLine) *nok {
 	if x.md.seed.Accounting.Receivable == "" {
 		return nil
 	}
@@ -100,7 +102,10 @@ func postVoucher(x *exec, document, tx40, cucd string, lines ...voucherLine) *no
 	if nk != nil {
 		return nk
 	}
-	b := &GLBatch{BCHN: bchn, ACDT: x.today(), TX40: cut40(tx40), REFE: "AUTO " + document, STAT: batchPosted,
+	if acdt == "" {
+		acdt = x.today()
+	}
+	b := &GLBatch{BCHN: bchn, ACDT: acdt, TX40: cut40(tx40), REFE: "AUTO " + document, STAT: batchPosted,
 		Lines: make([]*GLLine, 0, len(kept))}
 	for i, l := range kept {
 		b.Lines = append(b.Lines, &GLLine{LINO: strconv.Itoa(i + 1), AIT1: l.ait1, ACAM: formatDecimal(l.amount, cur.DCCD),
@@ -115,7 +120,7 @@ func postVoucher(x *exec, document, tx40, cucd string, lines ...voucherLine) *no
 func voucherInvoice(x *exec, inv *Invoice, ortp string) *nok {
 	a := x.md.seed.Accounting
 	amt := mustDecimal(inv.IVAM)
-	return postVoucher(x, "INV "+inv.CINO, "Invoice "+inv.CINO+" order "+inv.ORNO, inv.CUCD,
+	return postVoucher(x, "INV "+inv.CINO, "Invoice "+inv.CINO+" order "+inv.ORNO, inv.IVDT, inv.CUCD,
 		voucherLine{a.Receivable, amt}, voucherLine{a.sales(ortp), new(big.Rat).Neg(amt)})
 }
 
@@ -124,13 +129,14 @@ func voucherInvoice(x *exec, inv *Invoice, ortp string) *nok {
 func voucherCreditNote(x *exec, cn *Invoice) *nok {
 	a := x.md.seed.Accounting
 	amt := new(big.Rat).Neg(mustDecimal(cn.IVAM))
-	return postVoucher(x, "CRN "+cn.CINO, "Credit note "+cn.CINO+" of invoice "+cn.CRIN, cn.CUCD,
+	return postVoucher(x, "CRN "+cn.CINO, "Credit note "+cn.CINO+" of invoice "+cn.CRIN, cn.IVDT, cn.CUCD,
 		voucherLine{a.CreditNotes, amt}, voucherLine{a.Receivable, new(big.Rat).Neg(amt)})
 }
 
 // voucherAllocation posts a cash allocation of amt (signed) on statement bs
-// to invoice inv: the bank account's ledger account Dr / receivable Cr. A
-// bank account without a ledger account posts nothing.
+// to invoice inv: the bank account's ledger account Dr / receivable Cr, on
+// the statement's date (the day the money moved). A bank account without a
+// ledger account posts nothing.
 func voucherAllocation(x *exec, bs *BankStatement, lino string, inv *Invoice, amt *big.Rat) *nok {
 	bank := ""
 	for _, b := range x.md.seed.BankAccounts {
@@ -142,7 +148,7 @@ func voucherAllocation(x *exec, bs *BankStatement, lino string, inv *Invoice, am
 		return nil
 	}
 	a := x.md.seed.Accounting
-	return postVoucher(x, "STM "+bs.STNB+"/"+lino+" "+inv.CINO, "Bank "+bs.BKID+" statement "+bs.STNB+" to "+inv.CINO, inv.CUCD,
+	return postVoucher(x, "STM "+bs.STNB+"/"+lino+" "+inv.CINO, "Bank "+bs.BKID+" statement "+bs.STNB+" to "+inv.CINO, bs.STDT, inv.CUCD,
 		voucherLine{bank, amt}, voucherLine{a.Receivable, new(big.Rat).Neg(amt)})
 }
 

@@ -45,6 +45,18 @@ func TestAutomaticVouchers(t *testing.T) {
 	if len(auto) != 4 {
 		t.Fatalf("automatic vouchers %v, want invoice, payment, credit note, settlement", auto)
 	}
+	// A cash voucher is dated as its statement: the day the money moved.
+	dated := map[string]string{stnb: "20260301", rs: "20260302"}
+	for _, b := range st.GLBatches {
+		ref, ok := strings.CutPrefix(b.REFE, "AUTO STM ") // "<STNB>/<LINO> <CINO>"
+		if !ok {
+			continue
+		}
+		statement, _, _ := strings.Cut(ref, "/")
+		if b.ACDT != dated[statement] {
+			t.Errorf("voucher %s dated %s, want %s", b.REFE, b.ACDT, dated[statement])
+		}
+	}
 	want := map[string]string{"1510": "0.00", "3010": "-100.00", "3740": "30.00", "1580": "70.00"}
 	for acct, v := range want {
 		if got := st.GLBalances[acct]["USD"]; got != v {

@@ -58,7 +58,7 @@ func TestBooksOfAChargeRefundAndConvertedPayout(t *testing.T) {
 		re, ch string
 		amt    command.Money
 	}{{"re_usd", "ch_usd", usd(2500)}, {"re_eur", "ch_eur", eur(1000)}} {
-		cm := command.CreateCreditMemo{StripeRefundID: r.re, OrderRef: command.OrderRef{StripeObjectID: r.ch}, Amount: r.amt}
+		cm := command.CreateCreditMemo{StripeRefundID: r.re, OrderRef: command.OrderRef{StripeObjectID: r.ch}, Amount: r.amt, RefundDate: "2026-03-02"}
 		for range 2 { // the second is a replay: nothing more
 			if _, err := v.a.CreateCreditMemo(ctx(t), cm); err != nil {
 				t.Fatal(err)
@@ -66,6 +66,19 @@ func TestBooksOfAChargeRefundAndConvertedPayout(t *testing.T) {
 		}
 	}
 	st := v.state()
+	// The refunds left the Stripe balance the day Stripe made them.
+	for _, bs := range st.BankStatements {
+		if bs.REFE == RefundSettlementReference("re_usd") && (bs.STDT != "20260302" || bs.Lines[0].VLDT != "20260302") {
+			t.Errorf("refund settlement dated %s / %s, want 20260302", bs.STDT, bs.Lines[0].VLDT)
+		}
+	}
+	bad := command.CreateCreditMemo{StripeRefundID: "re_bad", OrderRef: command.OrderRef{StripeObjectID: "ch_usd"}, Amount: usd(1), RefundDate: "02/03/2026"}
+	if _, err := v.a.CreateCreditMemo(ctx(t), bad); !isInvalid(err) {
+		t.Fatalf("a malformed refund date: %v", err)
+	}
+	if n := len(v.state().Invoices); n != len(st.Invoices) {
+		t.Fatalf("a credit note was written for a refund with a malformed date")
+	}
 	// Before the payout: clearing holds what was charged minus what was
 	// refunded, in each charge's currency; the receivable is zero.
 	wantBalance(t, st, "1580", "USD", "75.00")

@@ -48,6 +48,9 @@ func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCredit
 	if cmd.Amount.Minor <= 0 {
 		return CreditMemoResult{}, invalidf("%s: amount %s must be positive", id, cmd.Amount)
 	}
+	if _, err := m3Date(cmd.RefundDate); err != nil { // before anything is written
+		return CreditMemoResult{}, fmt.Errorf("%s: refund date: %w", id, err)
+	}
 	yref := RefundReference(re)
 	found, err := a.read(ctx, "ARS200MI", "LstInvoices", map[string]string{"YREF": yref, "DIVI": a.cfg.Division}, "CINO", "CRIN", "IVAM", "CUCD")
 	if err != nil {
@@ -58,7 +61,7 @@ func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCredit
 		for _, f := range found {
 			if f["CINO"] == cn {
 				res := CreditMemoResult{CreditNoteNumber: cn, InvoiceNumber: f["CRIN"]}
-				return res, a.settleCreditNote(ctx, id, re, f, false)
+				return res, a.settleCreditNote(ctx, id, re, cmd.RefundDate, f, false)
 			}
 		}
 	}
@@ -85,5 +88,5 @@ func (a *Adapter) CreateCreditMemo(ctx context.Context, cmd command.CreateCredit
 	}
 	res := CreditMemoResult{CreditNoteNumber: rec["CINO"], InvoiceNumber: cino, Created: true}
 	cn := map[string]string{"CINO": rec["CINO"], "IVAM": rec["IVAM"], "CUCD": cucd}
-	return res, a.settleCreditNote(ctx, id, re, cn, true)
+	return res, a.settleCreditNote(ctx, id, re, cmd.RefundDate, cn, true)
 }

@@ -28,7 +28,14 @@ func RefundSettlementReference(stripeRefundID string) string {
 // since it is only ever written after its credit note. A retry after a
 // crash at any later step finds the credit note, passes created false and
 // resumes from what the lookup finds.
-func (a *Adapter) settleCreditNote(ctx context.Context, id, re string, cn map[string]string, created bool) error {
+func (a *Adapter) settleCreditNote(ctx context.Context, id, re, date string, cn map[string]string, created bool) error {
+	stdt, err := m3Date(date)
+	if err != nil {
+		return fmt.Errorf("%s: refund date: %w", id, err)
+	}
+	if stdt == "" {
+		stdt = a.today()
+	}
 	cino, ivam, cucd := cn["CINO"], strings.TrimSpace(cn["IVAM"]), strings.ToUpper(cn["CUCD"])
 	if !strings.HasPrefix(ivam, "-") || cucd == "" {
 		return fmt.Errorf("m3: %s: credit note %s: amount %q / currency %q is not a credit note's", id, cino, ivam, cucd)
@@ -44,7 +51,7 @@ func (a *Adapter) settleCreditNote(ctx context.Context, id, re string, cn map[st
 	}
 	if stnb == "" {
 		rec, err := a.one(ctx, "ABS100MI", "AddStatmtHead", map[string]string{
-			"BKID": a.cfg.PaymentBank, "STDT": a.today(), "CUCD": cucd, "REFE": refe, "TX40": cut("Stripe refund "+re, 40),
+			"BKID": a.cfg.PaymentBank, "STDT": stdt, "CUCD": cucd, "REFE": refe, "TX40": cut("Stripe refund "+re, 40),
 		})
 		if err != nil {
 			return fmt.Errorf("m3: %s: add refund statement: %w", id, err)
@@ -63,7 +70,7 @@ func (a *Adapter) settleCreditNote(ctx context.Context, id, re string, cn map[st
 		}
 	} else {
 		rec, err := a.one(ctx, "ABS100MI", "AddStatmtLine", map[string]string{
-			"STNB": stnb, "ACAM": ivam, "VLDT": a.today(), "REFE": fits(re, lenREFE), "TX40": cut("cn "+cino+" "+re, 40),
+			"STNB": stnb, "ACAM": ivam, "VLDT": stdt, "REFE": fits(re, lenREFE), "TX40": cut("cn "+cino+" "+re, 40),
 		})
 		if err != nil {
 			return fmt.Errorf("m3: %s: add line to refund statement %s: %w", id, stnb, err)

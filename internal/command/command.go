@@ -160,6 +160,11 @@ type CreateCreditMemo struct {
 	OrderRef       OrderRef `json:"order_ref"`
 	Amount         Money    `json:"amount"`
 	Reason         string   `json:"reason,omitempty"`
+	// RefundDate is YYYY-MM-DD, the day Stripe made the refund: the date
+	// its money left the Stripe balance, so the settlement is booked in
+	// Stripe's period, not the day the sink applied it. Empty in commands
+	// written before schema v2.
+	RefundDate string `json:"refund_date,omitempty"`
 }
 
 // JournalLine is one line of a journal. Amount is signed: debit positive,

@@ -91,6 +91,7 @@ func (c *ectx) bookRefund(re, ch *object) {
 		OrderRef:       command.OrderRef{StripeObjectID: orderObj},
 		Amount:         amount,
 		Reason:         re.Reason,
+		RefundDate:     ymd(c.unix(re.Created, c.base.OccurredAt.Unix())),
 	}
 	memo.Meta = c.meta(re.ID, chargeID, piID, invoiceID)
 	c.accounts(facts) // names the GL rule for the enriched event

@@ -17,7 +17,7 @@ func TestPartialRefund(t *testing.T) {
 	res := runFile(t, New(mapping.Default()), "refund_created_partial_eur.json")
 	memo := one[command.CreateCreditMemo](t, res)
 	if memo.CommandID != "refund:re_3QEurPartial1aBcDeFgHiJ" || memo.OrderRef.StripeObjectID != "ch_3QEurUncapt01aBcDeFgHiJ" ||
-		memo.Amount != (command.Money{Minor: 1999, Currency: "EUR"}) || memo.Reason != "requested_by_customer" {
+		memo.Amount != (command.Money{Minor: 1999, Currency: "EUR"}) || memo.Reason != "requested_by_customer" || memo.RefundDate != "2026-11-26" {
 		t.Errorf("credit memo %+v", memo)
 	}
 	if got := commandIDs(res); !slices.Equal(got, []string{"refund:re_3QEurPartial1aBcDeFgHiJ"}) {
