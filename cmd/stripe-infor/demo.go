@@ -163,7 +163,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.printf("\"Still in clearing\" is what Stripe holds and has not paid out yet: today's charges are paid out in two days.\n")
+	d.printf("\"Still in clearing\" is what Stripe has not paid out yet, as booked: today's charges gross; their fees are booked with the payout that settles them.\n")
 
 	newDLQ := int64(-1)
 	if dlqErr == nil {
