@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/stripe-infor/stripe-infor/internal/stripefixture"
@@ -38,78 +37,10 @@ func object(env jsonObj) jsonObj {
 	return env["data"].(jsonObj)["object"].(jsonObj)
 }
 
-// encode writes an event body as Stripe delivers it: indented with two
-// spaces, "id" and "object" first in every object, then the other keys in
-// alphabetical order, no HTML escaping.
-func encode(env jsonObj) []byte {
-	return appendValue(make([]byte, 0, 8192), env, 0)
-}
-
-func appendValue(b []byte, v any, depth int) []byte {
-	switch x := v.(type) {
-	case jsonObj:
-		if len(x) == 0 {
-			return append(b, "{}"...)
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			if k != "id" && k != "object" {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		for _, k := range []string{"object", "id"} {
-			if _, ok := x[k]; ok {
-				keys = append([]string{k}, keys...)
-			}
-		}
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = indent(b, depth+1)
-			b = appendScalar(b, k)
-			b = append(b, ':', ' ')
-			b = appendValue(b, x[k], depth+1)
-		}
-		return append(indent(b, depth), '}')
-	case []any:
-		if len(x) == 0 {
-			return append(b, "[]"...)
-		}
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = indent(b, depth+1)
-			b = appendValue(b, e, depth+1)
-		}
-		return append(indent(b, depth), ']')
-	}
-	return appendScalar(b, v)
-}
-
-func indent(b []byte, depth int) []byte {
-	b = append(b, '\n')
-	for i := 0; i < depth; i++ {
-		b = append(b, ' ', ' ')
-	}
-	return b
-}
-
-// appendScalar writes a string, number, bool or null as encoding/json
-// does, without HTML escaping.
-func appendScalar(b []byte, v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic(fmt.Sprintf("scenario: encode %T: %v", v, err))
-	}
-	return append(b, bytes.TrimRight(buf.Bytes(), "\n")...)
-}
+// encode writes an event body as Stripe delivers it (stripefixture.Encode:
+// indented with two spaces, "id" and "object" first, then the other keys in
+// alphabetical order, no HTML escaping).
+func encode(env jsonObj) []byte { return stripefixture.Encode(env) }
 
 // list is a Stripe list object.
 func list(url string, data ...any) jsonObj {

@@ -1,6 +1,7 @@
 package stripefixture
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -26,6 +27,13 @@ func list(url string, data ...any) obj {
 	}
 }
 
+// Encode renders v — a JSON value built of maps, slices, strings, bools,
+// integers and json.Number, as a body decoded with UseNumber is — the way
+// Stripe delivers webhook bodies (see appendJSON). Tools that edit a
+// fixture's body (internal/scenario) encode it back with this, so their
+// events have the same bytes a fixture would.
+func Encode(v any) []byte { return appendJSON(make([]byte, 0, 8192), v, 0) }
+
 // appendJSON appends the JSON encoding of v to b, pretty-printed the way
 // Stripe delivers webhook bodies (and exactly as json.Indent with a two-space
 // indent would format it: empty objects and arrays stay "{}" and "[]").
@@ -37,6 +45,10 @@ func appendJSON(b []byte, v any, depth int) []byte {
 		return append(b, "null"...)
 	case obj:
 		return appendObject(b, x, depth)
+	case map[string]any:
+		return appendObject(b, obj(x), depth)
+	case json.Number:
+		return append(b, x...)
 	case []any:
 		if len(x) == 0 {
 			return append(b, "[]"...)
